@@ -1,0 +1,80 @@
+package jwks
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"math/big"
+)
+
+var pssOptions = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
+
+// Verify reports whether sig is a valid signature of signingInput under this
+// key and its bound algorithm (RFC 7518 section 3). signingInput is the
+// ASCII "header.payload" of a compact JWS; sig is the decoded signature. It
+// uses only the standard library and is safe for concurrent use.
+func (k *Key) Verify(signingInput, sig []byte) bool {
+	if k.alg == EdDSA {
+		pub, _ := k.pub.(ed25519.PublicKey)
+		return len(sig) == ed25519.SignatureSize && ed25519.Verify(pub, signingInput, sig)
+	}
+	var buf [sha512.Size]byte
+	digest := hashInto(&buf, k.alg.Hash(), signingInput)
+	switch k.alg {
+	case RS256, RS384, RS512:
+		return rsa.VerifyPKCS1v15(k.pub.(*rsa.PublicKey), k.alg.Hash(), digest, sig) == nil
+	case PS256, PS384, PS512:
+		// RFC 7518 section 3.5: the salt is as long as the hash output.
+		return rsa.VerifyPSS(k.pub.(*rsa.PublicKey), k.alg.Hash(), digest, sig, pssOptions) == nil
+	case ES256, ES384, ES512:
+		return verifyECDSA(k.pub.(*ecdsa.PublicKey), digest, sig)
+	case HS256, HS384, HS512:
+		return verifyHMAC(k.alg.Hash(), k.secret, signingInput, sig)
+	}
+	return false
+}
+
+// hashInto hashes msg with h into buf without allocating and returns the
+// digest slice.
+func hashInto(buf *[sha512.Size]byte, h crypto.Hash, msg []byte) []byte {
+	switch h {
+	case crypto.SHA256:
+		d := sha256.Sum256(msg)
+		return buf[:copy(buf[:], d[:])]
+	case crypto.SHA384:
+		d := sha512.Sum384(msg)
+		return buf[:copy(buf[:], d[:])]
+	case crypto.SHA512:
+		d := sha512.Sum512(msg)
+		return buf[:copy(buf[:], d[:])]
+	}
+	return nil
+}
+
+// verifyECDSA checks a JWS ECDSA signature: the fixed-width concatenation
+// R || S of RFC 7518 section 3.4, never ASN.1 DER. ecdsa.Verify rejects
+// r or s outside [1, n-1], so the r = s = 0 "psychic signature" fails.
+func verifyECDSA(pub *ecdsa.PublicKey, digest, sig []byte) bool {
+	size := (pub.Curve.Params().BitSize + 7) / 8
+	if len(sig) != 2*size {
+		return false
+	}
+	r := new(big.Int).SetBytes(sig[:size])
+	s := new(big.Int).SetBytes(sig[size:])
+	return ecdsa.Verify(pub, digest, r, s)
+}
+
+func verifyHMAC(h crypto.Hash, secret, msg, sig []byte) bool {
+	if len(sig) != h.Size() {
+		return false
+	}
+	m := hmac.New(h.New, secret)
+	m.Write(msg)
+	var buf [sha512.Size]byte
+	return subtle.ConstantTimeCompare(m.Sum(buf[:0]), sig) == 1
+}

@@ -1,0 +1,92 @@
+package middleware
+
+import (
+	"strings"
+	"time"
+)
+
+// Claims are the verified claims of an access token. The registered and
+// authorization claims are decoded on the hot path; everything else stays
+// raw until asked for (see Custom and DecodeCustom). Claims are read-only
+// once Validate returns them and safe to share between goroutines.
+type Claims struct {
+	Issuer    string    // iss (RFC 7519 section 4.1.1)
+	Subject   string    // sub
+	Audience  []string  // aud, always a slice (RFC 7519 section 4.1.3)
+	ExpiresAt time.Time // exp
+	NotBefore time.Time // nbf; zero when absent
+	IssuedAt  time.Time // iat; zero when absent
+	ID        string    // jti
+
+	// AuthorizedParty is azp (OIDC Core section 2); ClientIDClaim is
+	// client_id (RFC 9068 section 2.2). ClientID picks between them.
+	AuthorizedParty string
+	ClientIDClaim   string
+
+	// Scope is the space-delimited scope claim (RFC 9068 section 2.2.3,
+	// RFC 8693 section 4.2). SCP holds scp, an array (Okta) or a
+	// space-delimited string split here (Entra ID). Permissions is Auth0's
+	// RBAC permissions array.
+	Scope       string
+	SCP         []string
+	Permissions []string
+
+	// GrantType is Auth0's gty ("client-credentials" for M2M tokens).
+	GrantType string
+
+	// ConfirmationJKT is cnf.jkt, the RFC 7638 thumbprint of the key a
+	// DPoP-bound token is bound to (RFC 9449 section 6.1); "" when unbound.
+	ConfirmationJKT string
+
+	// Header members that identify how the token was signed.
+	Algorithm string // alg
+	KeyID     string // kid
+	Type      string // typ
+
+	raw        []byte   // the JSON payload; never modified
+	namespaces []string // custom-claim namespaces of the validator
+}
+
+// ClientID returns the OAuth client the token was issued to: client_id
+// (RFC 9068) when present, else azp (Auth0, OIDC).
+func (c *Claims) ClientID() string {
+	if c.ClientIDClaim != "" {
+		return c.ClientIDClaim
+	}
+	return c.AuthorizedParty
+}
+
+// IsMachine reports whether the token was issued to a machine rather than a
+// user: Auth0 marks client-credentials tokens with gty "client-credentials"
+// and a sub ending in "@clients".
+func (c *Claims) IsMachine() bool {
+	return c.GrantType == "client-credentials" || strings.HasSuffix(c.Subject, "@clients")
+}
+
+// Scopes returns the scopes granted by the scope and scp claims, in order,
+// without duplicates. Auth0 permissions are not included: whether they
+// count as scopes is a route policy (see package scopecheck).
+func (c *Claims) Scopes() []string {
+	out := splitScopes(c.Scope)
+	for _, s := range c.SCP {
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Raw returns the token's JSON payload. The caller must not modify it.
+func (c *Claims) Raw() []byte { return c.raw }
+
+// HasAudience reports whether aud contains a.
+func (c *Claims) HasAudience(a string) bool { return contains(c.Audience, a) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package middleware
+
+import (
+	"encoding/base64"
+	"strings"
+	"unsafe"
+)
+
+// b64 is strict base64url without padding (RFC 7515 section 2): no "=",
+// no "+" or "/", and no non-zero trailing bits.
+var b64 = base64.RawURLEncoding.Strict()
+
+// compactParts are the three segments of a compact JWS (RFC 7515
+// section 7.1), as views of the token string.
+type compactParts struct {
+	header, payload, signature string
+	signingInput               string // header "." payload
+}
+
+// splitCompact checks the shape of a token and splits it. It tells an opaque
+// token (no dots) and a JWE (five parts, RFC 7516 section 7.1) apart from a
+// malformed JWS, and checks the alphabet before any decoding: Go's base64
+// decoder skips CR and LF, which must not slip through.
+func splitCompact(tok string) (compactParts, *Error) {
+	var dots [4]int
+	n := 0
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == '.':
+			if n < len(dots) {
+				dots[n] = i
+			}
+			n++
+		default:
+			if n == 0 && !strings.Contains(tok, ".") {
+				return compactParts{}, opaqueError()
+			}
+			return compactParts{}, encodingError(c)
+		}
+	}
+	switch n {
+	case 0:
+		return compactParts{}, opaqueError()
+	case 2:
+	case 4:
+		return compactParts{}, invalid(ReasonEncrypted,
+			"the access token is encrypted (JWE); this API accepts signed JWT access tokens only").
+			withHint("Auth0 issues JWE or opaque access tokens when the client asks for no audience or the API has token encryption on; request audience=<API identifier> and turn encryption off")
+	default:
+		return compactParts{}, invalid(ReasonMalformed, "the access token is not a compact JWS (header.payload.signature)")
+	}
+	p := compactParts{
+		header:       tok[:dots[0]],
+		payload:      tok[dots[0]+1 : dots[1]],
+		signature:    tok[dots[1]+1:],
+		signingInput: tok[:dots[1]],
+	}
+	if p.header == "" || p.payload == "" {
+		return compactParts{}, invalid(ReasonMalformed, "the access token has an empty header or payload")
+	}
+	return p, nil
+}
+
+func opaqueError() *Error {
+	return invalid(ReasonOpaque, "the access token is opaque, not a JWT; this API needs a JWT access token").
+		withHint("Auth0 issues opaque access tokens when the authorization request names no audience: request audience=<API identifier>")
+}
+
+func encodingError(c byte) *Error {
+	switch c {
+	case '=':
+		return invalid(ReasonEncoding, "the access token uses base64 padding; JWS requires unpadded base64url (RFC 7515 section 2)")
+	case '+', '/':
+		return invalid(ReasonEncoding, "the access token uses the standard base64 alphabet; JWS requires base64url (RFC 7515 section 2)")
+	}
+	return invalid(ReasonEncoding, "the access token contains characters outside base64url")
+}
+
+// decodeSegment decodes one base64url segment into dst, which must have room
+// for base64.RawURLEncoding.DecodedLen(len(seg)) bytes.
+func decodeSegment(dst []byte, seg string) ([]byte, bool) {
+	n, err := b64.Decode(dst, bytesOf(seg))
+	if err != nil {
+		return nil, false
+	}
+	return dst[:n], true
+}
+
+// bytesOf views s as bytes without copying; the result must not be modified.
+func bytesOf(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

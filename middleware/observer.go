@@ -1,0 +1,67 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// ValidationEvent describes one call of Validator.Validate, for metrics.
+// It never carries the token or anything read from an untrusted token.
+type ValidationEvent struct {
+	// Issuer is the configured issuer the token named, or "" when the
+	// token was refused before its issuer was matched to the configuration.
+	Issuer string
+	// Reason is "" when the token was accepted.
+	Reason Reason
+	// Cached is true when the verified-token cache answered.
+	Cached   bool
+	Duration time.Duration
+}
+
+// Observer receives an event for every validation. Validated is called on
+// the request's goroutine: it must be fast, safe for concurrent use and
+// never block. Without an observer (the default) Validate pays nothing.
+type Observer interface {
+	Validated(ValidationEvent)
+}
+
+// WithObserver reports every validation to o (see adapters/promguard).
+func WithObserver(o Observer) Option {
+	return func(c *config) error {
+		if o == nil {
+			return errors.New("middleware: nil observer")
+		}
+		c.observer = o
+		return nil
+	}
+}
+
+// WithLogger logs each refused token at debug level with its reason and
+// issuer; never the token, a signature or a claim value. Default: no
+// logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("middleware: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// observe finishes ev and hands it to the observer and the logger.
+func (v *Validator) observe(ctx context.Context, ev *ValidationEvent, start time.Time, e *Error) {
+	ev.Duration = time.Since(start)
+	if e != nil {
+		ev.Reason = e.Reason
+	}
+	if v.observer != nil {
+		v.observer.Validated(*ev)
+	}
+	if e != nil && v.logger != nil && v.logger.Enabled(ctx, slog.LevelDebug) {
+		v.logger.LogAttrs(ctx, slog.LevelDebug, "jwtguard: token refused",
+			slog.String("reason", string(e.Reason)), slog.String("issuer", ev.Issuer))
+	}
+}

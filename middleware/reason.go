@@ -1,0 +1,46 @@
+package middleware
+
+// Reason says why a request was refused. The list is fixed, so a Reason is
+// safe as a metric label: it never carries anything taken from a token.
+type Reason string
+
+// The reasons. Each check of the validator has its own.
+const (
+	ReasonMissingToken      Reason = "missing_token"
+	ReasonInvalidRequest    Reason = "invalid_request"
+	ReasonTooLarge          Reason = "token_too_large"
+	ReasonOpaque            Reason = "opaque_token"
+	ReasonEncrypted         Reason = "encrypted_token"
+	ReasonMalformed         Reason = "malformed"
+	ReasonEncoding          Reason = "bad_encoding"
+	ReasonHeader            Reason = "bad_header"
+	ReasonAlgorithm         Reason = "alg_not_allowed"
+	ReasonCrit              Reason = "unsupported_crit"
+	ReasonNested            Reason = "nested_token"
+	ReasonTokenType         Reason = "wrong_token_type"
+	ReasonClaims            Reason = "bad_claims"
+	ReasonIssuer            Reason = "issuer_mismatch"
+	ReasonAudience          Reason = "audience_mismatch"
+	ReasonMissingExpiry     Reason = "missing_exp"
+	ReasonExpired           Reason = "expired"
+	ReasonNotYetValid       Reason = "not_yet_valid"
+	ReasonIssuedInFuture    Reason = "issued_in_future"
+	ReasonIDToken           Reason = "id_token"
+	ReasonUnknownKey        Reason = "unknown_kid"
+	ReasonKeyMismatch       Reason = "alg_key_mismatch"
+	ReasonSignature         Reason = "bad_signature"
+	ReasonKeysUnavailable   Reason = "keys_unavailable"
+	ReasonInsufficientScope Reason = "insufficient_scope"
+	ReasonInternal          Reason = "internal"
+)
+
+// Reasons lists every Reason, for observers that pre-register labels.
+var Reasons = []Reason{
+	ReasonMissingToken, ReasonInvalidRequest, ReasonTooLarge, ReasonOpaque,
+	ReasonEncrypted, ReasonMalformed, ReasonEncoding, ReasonHeader,
+	ReasonAlgorithm, ReasonCrit, ReasonNested, ReasonTokenType, ReasonClaims,
+	ReasonIssuer, ReasonAudience, ReasonMissingExpiry, ReasonExpired,
+	ReasonNotYetValid, ReasonIssuedInFuture, ReasonIDToken, ReasonUnknownKey,
+	ReasonKeyMismatch, ReasonSignature, ReasonKeysUnavailable,
+	ReasonInsufficientScope, ReasonInternal,
+}

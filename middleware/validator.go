@@ -1,0 +1,393 @@
+package middleware
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwks"
+)
+
+// Validator validates JWT access tokens (RFC 9068) for one API. It is
+// immutable after New and safe for concurrent use.
+type Validator struct {
+	issuers    []issuerConfig
+	audiences  []string
+	algs       []jwks.Alg
+	leeway     float64 // seconds
+	maxSize    int
+	strictType bool
+	namespaces []string
+	now        func() time.Time
+	cache      *tokenCache // nil when disabled
+	observer   Observer
+	logger     *slog.Logger
+}
+
+// New returns a Validator for tokens issued by issuer (compared exactly,
+// trailing slash included: RFC 7519 section 4.1.1, RFC 9068 section 4) for
+// the API identified by audience. Both are required. Unless WithKeys is
+// given, keys come from the issuer's discovery document through a
+// jwks.Discover source that New starts and Close stops; construction never
+// blocks on the network. Configuration errors are returned here, never on
+// the first request.
+func New(issuer, audience string, opts ...Option) (*Validator, error) {
+	if err := checkIssuer(issuer); err != nil {
+		return nil, err
+	}
+	if audience == "" {
+		return nil, errors.New("middleware: an audience (the API identifier) is required")
+	}
+	c := &config{
+		issuers:   []issuerConfig{{issuer: issuer}},
+		audiences: []string{audience},
+		algs:      jwks.AsymmetricAlgs,
+		leeway:    DefaultLeeway,
+		maxSize:   DefaultMaxTokenSize,
+		now:       time.Now,
+		cacheSize: DefaultCacheSize,
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	seen := map[string]bool{}
+	for _, ic := range c.issuers {
+		if err := checkIssuer(ic.issuer); err != nil {
+			return nil, err
+		}
+		if seen[ic.issuer] {
+			return nil, errors.New("middleware: issuer " + ic.issuer + " configured twice")
+		}
+		seen[ic.issuer] = true
+	}
+	if c.issuers[0].keys == nil {
+		src, err := jwks.Discover(issuer, append([]jwks.Option{jwks.WithAlgorithms(c.algs)}, c.keyOpts...)...)
+		if err != nil {
+			return nil, err
+		}
+		c.issuers[0].keys, c.issuers[0].owned = src, true
+	}
+	return &Validator{
+		issuers:    c.issuers,
+		audiences:  c.audiences,
+		algs:       c.algs,
+		leeway:     c.leeway.Seconds(),
+		maxSize:    c.maxSize,
+		strictType: c.strictType,
+		namespaces: c.namespaces,
+		now:        c.now,
+		cache:      cacheFor(c.cacheSize),
+		observer:   c.observer,
+		logger:     c.logger,
+	}, nil
+}
+
+func cacheFor(size int) *tokenCache {
+	if size <= 0 {
+		return nil
+	}
+	return newTokenCache(size)
+}
+
+// Close stops the key sources New created. Sources passed with WithKeys or
+// WithIssuer belong to the caller.
+func (v *Validator) Close() error {
+	var errs []error
+	for _, ic := range v.issuers {
+		if c, ok := ic.keys.(io.Closer); ok && ic.owned {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ready reports whether every issuer has a usable key set.
+func (v *Validator) Ready() bool {
+	for _, ic := range v.issuers {
+		if ic.keys.Keys().Len() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Issuers returns the trusted issuers, primary first.
+func (v *Validator) Issuers() []string {
+	out := make([]string, len(v.issuers))
+	for i, ic := range v.issuers {
+		out[i] = ic.issuer
+	}
+	return out
+}
+
+// Audiences returns the accepted audiences.
+func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
+
+// Validate checks a compact JWS access token and returns its claims. The
+// checks run cheapest first, so a flood of junk costs little and only a
+// token that passed format, algorithm, issuer, audience, time and type
+// checks can make a key source fetch (DESIGN.md, unknown kid):
+//
+//  1. size, compact form, base64url alphabet (RFC 7515 section 7.1);
+//  2. header: JSON, no crit (RFC 7515 section 4.1.11), not JWE, not nested
+//     (RFC 7519 section 5.2), typ (RFC 9068 section 4), alg allowed;
+//  3. claims: types (RFC 7519 section 4.1), iss exact, aud contains an
+//     accepted audience, exp required and in the future, nbf, iat (with
+//     leeway), no ID-token markers (RFC 9068 section 4, OIDC Core 2);
+//  4. key of that issuer by kid, bound to exactly the header's alg;
+//  5. signature, with the standard library.
+//
+// Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
+// ErrKeysUnavailable.
+func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
+	if v.observer == nil && v.logger == nil {
+		cs, err := v.validate(ctx, token, nil)
+		if err != nil {
+			return nil, err
+		}
+		return cs, nil
+	}
+	start := time.Now()
+	var ev ValidationEvent
+	cs, err := v.validate(ctx, token, &ev)
+	v.observe(ctx, &ev, start, err)
+	if err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// validate runs the checks; ev, when not nil, learns the matched issuer
+// and whether the cache answered.
+func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEvent) (*Claims, *Error) {
+	if token == "" {
+		return nil, NewError(ErrMissingToken, ReasonMissingToken, "no access token")
+	}
+	if len(token) > v.maxSize {
+		return nil, invalid(ReasonTooLarge, "the access token is larger than this API accepts")
+	}
+	if v.cache != nil {
+		if c := v.cache.get(token, v.nowSeconds()); c != nil {
+			if ev != nil {
+				ev.Issuer, ev.Cached = c.Issuer, true
+			}
+			return c, nil
+		}
+	}
+	parts, e := splitCompact(token)
+	if e != nil {
+		return nil, e
+	}
+	// One buffer for header and payload: claims strings are views of it.
+	hlen := base64.RawURLEncoding.DecodedLen(len(parts.header))
+	buf := make([]byte, hlen+base64.RawURLEncoding.DecodedLen(len(parts.payload)))
+	hdrJSON, ok := decodeSegment(buf[:hlen], parts.header)
+	if !ok {
+		return nil, invalid(ReasonEncoding, "the token header is not valid base64url")
+	}
+	var h header
+	if e := decodeHeader(hdrJSON, &h); e != nil {
+		return nil, e
+	}
+	alg, e := v.checkHeader(&h)
+	if e != nil {
+		return nil, e
+	}
+	payload, ok := decodeSegment(buf[hlen:], parts.payload)
+	if !ok {
+		return nil, invalid(ReasonEncoding, "the token payload is not valid base64url")
+	}
+	cs := &claimSet{}
+	if e := decodeClaims(payload, cs); e != nil {
+		return nil, e
+	}
+	ic, e := v.checkClaims(cs)
+	if ic != nil && ev != nil {
+		ev.Issuer = ic.issuer
+	}
+	if e != nil {
+		return nil, e
+	}
+	key, e := v.findKey(ctx, ic, h.kid, alg)
+	if e != nil {
+		return nil, e
+	}
+	if e := verifySignature(key, parts); e != nil {
+		return nil, e
+	}
+	c := &cs.Claims
+	c.Algorithm, c.KeyID, c.Type = h.alg, h.kid, h.typ
+	c.namespaces = v.namespaces
+	if v.cache != nil {
+		v.cache.put(token, c, cs.exp+v.leeway, key, ic.keys)
+	}
+	return c, nil
+}
+
+func (v *Validator) nowSeconds() float64 {
+	now := v.now()
+	return float64(now.Unix()) + float64(now.Nanosecond())/1e9
+}
+
+// checkHeader applies the header rules and returns the allowed algorithm.
+func (v *Validator) checkHeader(h *header) (jwks.Alg, *Error) {
+	if h.encrypted {
+		return "", invalid(ReasonEncrypted, "the token header is a JWE header; this API accepts signed JWT access tokens only")
+	}
+	if h.crit {
+		// RFC 7515 section 4.1.11: extensions listed in crit must be
+		// understood; this validator understands none.
+		return "", invalid(ReasonCrit, "the token header lists critical extensions (crit) this API does not support")
+	}
+	if h.b64False {
+		return "", invalid(ReasonCrit, "unencoded payloads (RFC 7797 b64) are not supported")
+	}
+	if strings.EqualFold(h.cty, "JWT") || strings.EqualFold(h.cty, "application/jwt") {
+		return "", invalid(ReasonNested, "nested JWTs (cty JWT) are not accepted (RFC 8725 section 2.8)")
+	}
+	if e := v.checkType(h.typ); e != nil {
+		return "", e
+	}
+	alg, ok := jwks.ParseAlg(h.alg)
+	if !ok || !slices.Contains(v.algs, alg) {
+		if h.alg == "" {
+			return "", invalid(ReasonAlgorithm, "the token header has no alg")
+		}
+		return "", invalid(ReasonAlgorithm, "the token algorithm is not allowed")
+	}
+	return alg, nil
+}
+
+// checkType applies the typ policy of RFC 9068 section 4 and RFC 8725
+// section 3.11: at+jwt is always accepted; JWT and no typ only when not
+// strict; anything else (id+jwt, dpop+jwt, logout+jwt...) never.
+func (v *Validator) checkType(typ string) *Error {
+	t := typ
+	if len(t) > 12 && strings.EqualFold(t[:12], "application/") {
+		t = t[12:]
+	}
+	switch {
+	case strings.EqualFold(t, "at+jwt"):
+		return nil
+	case !v.strictType && (typ == "" || strings.EqualFold(t, "jwt")):
+		return nil
+	case v.strictType:
+		return invalid(ReasonTokenType, "the token is not an RFC 9068 access token (typ at+jwt)")
+	}
+	return invalid(ReasonTokenType, "the token type is not an access token type")
+}
+
+// checkClaims applies the claim rules and returns the token's issuer; once
+// the issuer is matched it is returned with any later error too.
+func (v *Validator) checkClaims(cs *claimSet) (*issuerConfig, *Error) {
+	c := &cs.Claims
+	if cs.idTokenMarker != "" {
+		// An ID token is for the client, not for an API (OIDC Core 2;
+		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
+		return nil, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
+			withHint("send the access token obtained with audience=<API identifier>, not the id_token")
+	}
+	ic := v.issuer(c.Issuer)
+	if ic == nil {
+		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API")
+	}
+	if !v.audienceOK(c.Audience) {
+		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)")
+	}
+	nowSec := v.nowSeconds()
+	if !cs.hasExp {
+		return ic, invalid(ReasonMissingExpiry, "the token has no expiry (exp)")
+	}
+	if nowSec >= cs.exp+v.leeway {
+		return ic, invalid(ReasonExpired, "the token has expired")
+	}
+	if cs.hasNbf && nowSec < cs.nbf-v.leeway {
+		return ic, invalid(ReasonNotYetValid, "the token is not valid yet (nbf)")
+	}
+	if cs.hasIat && cs.iat > nowSec+v.leeway {
+		return ic, invalid(ReasonIssuedInFuture, "the token was issued in the future (iat)")
+	}
+	c.ExpiresAt = dateToTime(cs.exp)
+	if cs.hasNbf {
+		c.NotBefore = dateToTime(cs.nbf)
+	}
+	if cs.hasIat {
+		c.IssuedAt = dateToTime(cs.iat)
+	}
+	return ic, nil
+}
+
+func (v *Validator) issuer(iss string) *issuerConfig {
+	for i := range v.issuers {
+		if v.issuers[i].issuer == iss {
+			return &v.issuers[i]
+		}
+	}
+	return nil
+}
+
+func (v *Validator) audienceOK(aud []string) bool {
+	for _, a := range aud {
+		if contains(v.audiences, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// findKey returns the issuer's key for kid, refreshing the source once when
+// the kid is unknown. The key must be bound to exactly alg (DESIGN.md
+// invariant 2).
+func (v *Validator) findKey(ctx context.Context, ic *issuerConfig, kid string, alg jwks.Alg) (*jwks.Key, *Error) {
+	set := ic.keys.Keys()
+	key, ok := set.Lookup(kid)
+	if !ok && (kid != "" || set.Len() == 0) {
+		var err error
+		set, err = ic.keys.Refresh(ctx, kid)
+		if set.Len() == 0 {
+			return nil, NewError(ErrKeysUnavailable, ReasonKeysUnavailable,
+				"the verification keys are not available yet; try again shortly").withCause(err)
+		}
+		key, ok = set.Lookup(kid)
+	}
+	if !ok {
+		if kid == "" {
+			return nil, invalid(ReasonUnknownKey, "the token has no kid and the issuer has several keys")
+		}
+		return nil, invalid(ReasonUnknownKey, "the token was signed with an unknown key (kid)")
+	}
+	if key.Alg() != alg {
+		return nil, invalid(ReasonKeyMismatch, "the token algorithm does not match its key")
+	}
+	return key, nil
+}
+
+// verifySignature decodes the signature into a stack buffer when it fits
+// (RSA up to 4096 bits) and checks it.
+func verifySignature(key *jwks.Key, p compactParts) *Error {
+	var stack [512]byte
+	var dst []byte
+	if n := base64.RawURLEncoding.DecodedLen(len(p.signature)); n <= len(stack) {
+		dst = stack[:n]
+	} else {
+		dst = make([]byte, n)
+	}
+	sig, ok := decodeSegment(dst, p.signature)
+	if !ok {
+		return invalid(ReasonEncoding, "the token signature is not valid base64url")
+	}
+	if !key.Verify(bytesOf(p.signingInput), sig) {
+		return invalid(ReasonSignature, "the token signature is invalid")
+	}
+	return nil
+}
