@@ -211,6 +211,11 @@ func (r *Remote) startLocked(trigger Trigger) *fetchCall {
 		r.mu.Lock()
 		r.inflight = nil
 		r.mu.Unlock()
+		if c.err == nil {
+			// After inflight is cleared: once Prime returns, the next
+			// unknown kid starts a fetch of its own.
+			r.readyOnce.Do(func() { close(r.ready) })
+		}
 		close(c.done)
 	}()
 	return c
@@ -285,7 +290,6 @@ func (r *Remote) fetch(trigger Trigger) (time.Duration, error) {
 			"keys", ev.Keys, "last_success", r.LastSuccess())
 	} else {
 		r.lastSuccess.Store(time.Now().UnixNano())
-		r.readyOnce.Do(func() { close(r.ready) })
 		if len(ev.Added) > 0 || len(ev.Removed) > 0 {
 			r.cfg.logger.Info("jwks: key set changed", "source", r.name,
 				"added", ev.Added, "removed", ev.Removed, "keys", ev.Keys)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/jwtguard/jwtguard/jwks"
 )
 
 // ValidationEvent describes one call of Validator.Validate, for metrics.
@@ -28,6 +30,9 @@ type Observer interface {
 }
 
 // WithObserver reports every validation to o (see adapters/promguard).
+// When o is also a jwks.Observer, the key source New discovers reports its
+// fetches to o as well; sources given with WithKeys take
+// jwks.WithObserver themselves.
 func WithObserver(o Observer) Option {
 	return func(c *config) error {
 		if o == nil {
@@ -39,8 +44,9 @@ func WithObserver(o Observer) Option {
 }
 
 // WithLogger logs each refused token at debug level with its reason and
-// issuer; never the token, a signature or a claim value. Default: no
-// logging.
+// issuer; never the token, a signature or a claim value. The key source New
+// discovers logs to l too (failed refreshes at warn, key-set changes at
+// info). Default: no logging.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
@@ -49,6 +55,21 @@ func WithLogger(l *slog.Logger) Option {
 		c.logger = l
 		return nil
 	}
+}
+
+// sourceOptions are the options of the key source New creates: the
+// algorithm allowlist, then the observer and logger of the Validator when
+// they fit a key source too (so one WithObserver covers both), then
+// WithKeyOptions, which win.
+func (c *config) sourceOptions() []jwks.Option {
+	opts := []jwks.Option{jwks.WithAlgorithms(c.algs)}
+	if o, ok := c.observer.(jwks.Observer); ok {
+		opts = append(opts, jwks.WithObserver(o))
+	}
+	if c.logger != nil {
+		opts = append(opts, jwks.WithLogger(c.logger))
+	}
+	return append(opts, c.keyOpts...)
 }
 
 // observe finishes ev and hands it to the observer and the logger.

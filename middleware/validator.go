@@ -71,7 +71,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		seen[ic.issuer] = true
 	}
 	if c.issuers[0].keys == nil {
-		src, err := jwks.Discover(issuer, append([]jwks.Option{jwks.WithAlgorithms(c.algs)}, c.keyOpts...)...)
+		src, err := jwks.Discover(issuer, c.sourceOptions()...)
 		if err != nil {
 			return nil, err
 		}
@@ -109,16 +109,6 @@ func (v *Validator) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Ready reports whether every issuer has a usable key set.
-func (v *Validator) Ready() bool {
-	for _, ic := range v.issuers {
-		if ic.keys.Keys().Len() == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // Issuers returns the trusted issuers, primary first.

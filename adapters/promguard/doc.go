@@ -1,0 +1,24 @@
+// Package promguard exports jwtguard's metrics to Prometheus.
+//
+// One value implements both observer hooks of jwtguard, so one option
+// wires it:
+//
+//	m, err := promguard.New(prometheus.DefaultRegisterer)
+//	v, err := middleware.New(issuer, audience, middleware.WithObserver(m))
+//
+// (a key source passed with middleware.WithKeys takes jwks.WithObserver(m)
+// itself). The metrics:
+//
+//	jwtguard_validations_total{issuer,result,reason}    counter
+//	jwtguard_validation_duration_seconds{result}        histogram
+//	jwtguard_jwks_fetches_total{source,trigger,result}  counter
+//	jwtguard_jwks_keys{source}                          gauge
+//	jwtguard_jwks_last_success_timestamp_seconds{source} gauge
+//	jwtguard_jwks_seconds_since_last_success{source}    gauge
+//	jwtguard_jwks_unknown_kid_refreshes_total{source,result} counter
+//
+// Labels stay bounded: issuer is a configured issuer or "untrusted", never a
+// value read from a token; reason comes from middleware.Reasons; source is a
+// configured key-source name; result and trigger come from fixed lists.
+// The package is named promguard so it never clashes with prometheus.
+package promguard
