@@ -10,13 +10,48 @@ import (
 // error_description for invalid_request and invalid_token, plus scope for
 // insufficient_scope. realm may be empty. It returns "" for unavailable
 // keys: a 503 is not an authentication challenge.
+//
+// Errors from Validator.Authenticate (or passed through
+// Validator.Annotate) also know the schemes the API accepts: then a DPoP
+// challenge with algs follows the Bearer one (RFC 9449 section 7.1; only
+// the DPoP one when DPoP is required), the error attributes go on the
+// scheme the request used, and resource_metadata is added when configured
+// (RFC 9728 section 5.1).
 func Challenge(realm string, err error) string {
 	e := AsError(err)
 	if e.HTTPStatus() == http.StatusServiceUnavailable {
 		return ""
 	}
+	o := e.offer
+	if o == nil {
+		o = &bearerOnly
+	}
+	errOnDPoP := o.dpopAlgs != "" && (!o.bearer || e.scheme == SchemeDPoP ||
+		e.category == ErrInvalidDPoPProof || e.category == ErrUseDPoPNonce)
 	var b strings.Builder
-	b.WriteString("Bearer")
+	if o.bearer {
+		writeChallenge(&b, SchemeBearer, realm, o, "", e, !errOnDPoP)
+	}
+	if o.dpopAlgs != "" {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		writeChallenge(&b, SchemeDPoP, realm, o, o.dpopAlgs, e, errOnDPoP)
+	}
+	return b.String()
+}
+
+// offer is what an API accepts, for its challenges.
+type offer struct {
+	bearer   bool
+	dpopAlgs string // space-separated; "" when DPoP is disabled
+	metadata string // RFC 9728 resource metadata URL
+}
+
+var bearerOnly = offer{bearer: true}
+
+func writeChallenge(b *strings.Builder, scheme, realm string, o *offer, algs string, e *Error, withError bool) {
+	b.WriteString(scheme)
 	sep := " "
 	param := func(name, value string) {
 		b.WriteString(sep)
@@ -29,14 +64,34 @@ func Challenge(realm string, err error) string {
 	if realm != "" {
 		param("realm", realm)
 	}
-	if code := e.Code(); code != "" {
+	if algs != "" {
+		param("algs", algs)
+	}
+	if o.metadata != "" {
+		param("resource_metadata", o.metadata)
+	}
+	if code := e.Code(); code != "" && withError {
 		param("error", code)
 		param("error_description", e.Description)
 		if len(e.Scopes) > 0 {
 			param("scope", strings.Join(e.Scopes, " "))
 		}
 	}
-	return b.String()
+}
+
+// Annotate returns err as an *Error that also knows the scheme the
+// request used and the schemes v accepts, so Challenge renders the right
+// challenges. Adapters pass errors that did not come from Authenticate
+// through it, such as a scopecheck 403.
+func (v *Validator) Annotate(err error, scheme string) error {
+	return v.annotate(AsError(err), scheme)
+}
+
+func (v *Validator) annotate(e *Error, scheme string) *Error {
+	c := *e
+	c.scheme = scheme
+	c.offer = &v.offer
+	return &c
 }
 
 // quotedSafe keeps only the characters RFC 6750 section 3 allows in

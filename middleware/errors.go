@@ -23,6 +23,13 @@ var (
 	// ErrKeysUnavailable: no verification keys could be loaded yet (the
 	// IdP is down or slow). A server-side condition: 503, never 401.
 	ErrKeysUnavailable = errors.New("middleware: verification keys unavailable")
+	// ErrInvalidDPoPProof: the DPoP proof is missing, malformed, forged,
+	// for another request, replayed or for another key (RFC 9449 section
+	// 7.1 "invalid_dpop_proof"; 401).
+	ErrInvalidDPoPProof = errors.New("middleware: invalid DPoP proof")
+	// ErrUseDPoPNonce: the proof must carry the server nonce in
+	// Error.DPoPNonce (RFC 9449 section 9 "use_dpop_nonce"; 401).
+	ErrUseDPoPNonce = errors.New("middleware: DPoP nonce required")
 )
 
 // gRPC status codes, as numbered by google.golang.org/grpc/codes. The core
@@ -44,8 +51,15 @@ type Error struct {
 	Description string
 	Hint        string
 	Scopes      []string
-	category    error
-	cause       error
+	// DPoPNonce is the nonce the client must use, sent by adapters in the
+	// DPoP-Nonce header (RFC 9449 section 9).
+	DPoPNonce string
+	category  error
+	cause     error
+	// scheme is the scheme the request used and offer what the API
+	// accepts; set by Validator.Authenticate and Annotate for Challenge.
+	scheme string
+	offer  *offer
 }
 
 // NewError builds an Error in category (one of the sentinels above).
@@ -83,6 +97,10 @@ func (e *Error) Code() string {
 		return "invalid_token"
 	case ErrInsufficientScope:
 		return "insufficient_scope"
+	case ErrInvalidDPoPProof:
+		return "invalid_dpop_proof"
+	case ErrUseDPoPNonce:
+		return "use_dpop_nonce"
 	}
 	return ""
 }

@@ -39,6 +39,8 @@ type config struct {
 	cacheSize  int
 	observer   Observer
 	logger     *slog.Logger
+	dpop       dpopConfig
+	metadata   string // RFC 9728 resource metadata URL
 }
 
 // WithKeys sets the key source of the primary issuer (the one given to New).

@@ -32,6 +32,14 @@ const (
 	ReasonKeysUnavailable   Reason = "keys_unavailable"
 	ReasonInsufficientScope Reason = "insufficient_scope"
 	ReasonInternal          Reason = "internal"
+
+	// DPoP (RFC 9449).
+	ReasonDPoPProof     Reason = "dpop_invalid_proof"
+	ReasonDPoPReplay    Reason = "dpop_replay"
+	ReasonDPoPNonce     Reason = "dpop_nonce"
+	ReasonDPoPDowngrade Reason = "dpop_downgrade"
+	ReasonDPoPNotBound  Reason = "dpop_not_bound"
+	ReasonDPoPRequired  Reason = "dpop_required"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -43,4 +51,6 @@ var Reasons = []Reason{
 	ReasonNotYetValid, ReasonIssuedInFuture, ReasonIDToken, ReasonUnknownKey,
 	ReasonKeyMismatch, ReasonSignature, ReasonKeysUnavailable,
 	ReasonInsufficientScope, ReasonInternal,
+	ReasonDPoPProof, ReasonDPoPReplay, ReasonDPoPNonce, ReasonDPoPDowngrade,
+	ReasonDPoPNotBound, ReasonDPoPRequired,
 }

@@ -27,6 +27,8 @@ type Validator struct {
 	cache      *tokenCache // nil when disabled
 	observer   Observer
 	logger     *slog.Logger
+	dpop       dpopConfig
+	offer      offer // the schemes accepted, for challenges
 }
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
@@ -51,6 +53,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		maxSize:   DefaultMaxTokenSize,
 		now:       time.Now,
 		cacheSize: DefaultCacheSize,
+		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -69,6 +72,9 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 			return nil, errors.New("middleware: issuer " + ic.issuer + " configured twice")
 		}
 		seen[ic.issuer] = true
+	}
+	if c.dpop.replay == nil && c.dpop.mode != DPoPDisabled {
+		c.dpop.replay = NewMemoryReplayStore(0)
 	}
 	if c.issuers[0].keys == nil {
 		src, err := jwks.Discover(issuer, c.sourceOptions()...)
@@ -89,6 +95,8 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		cache:      cacheFor(c.cacheSize),
 		observer:   c.observer,
 		logger:     c.logger,
+		dpop:       c.dpop,
+		offer:      c.offer(),
 	}, nil
 }
 

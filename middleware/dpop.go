@@ -1,0 +1,246 @@
+package middleware
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwks"
+)
+
+// DPoPMode says whether a Validator accepts DPoP-bound access tokens
+// (RFC 9449).
+type DPoPMode uint8
+
+const (
+	// DPoPAllowed (the default) accepts Bearer tokens and DPoP-bound tokens
+	// presented with the DPoP scheme and a valid proof.
+	DPoPAllowed DPoPMode = iota
+	// DPoPDisabled accepts Bearer tokens only; the DPoP scheme is treated
+	// as no token at all.
+	DPoPDisabled
+	// DPoPRequired accepts DPoP-bound tokens with a valid proof only.
+	DPoPRequired
+)
+
+// String returns "allowed", "disabled" or "required".
+func (m DPoPMode) String() string {
+	switch m {
+	case DPoPDisabled:
+		return "disabled"
+	case DPoPRequired:
+		return "required"
+	}
+	return "allowed"
+}
+
+// Defaults of DPoP checking.
+const (
+	// DefaultDPoPWindow is how far a proof's iat may be from now, either
+	// way (RFC 9449 section 11.1): proofs are remembered this long.
+	DefaultDPoPWindow = 60 * time.Second
+	// DefaultDPoPNoncePeriod is how often server nonces rotate.
+	DefaultDPoPNoncePeriod = 5 * time.Minute
+)
+
+// DefaultDPoPAlgorithms are the proof algorithms accepted by default:
+// every asymmetric algorithm (RFC 9449 section 4.2 forbids symmetric ones).
+var DefaultDPoPAlgorithms = jwks.AsymmetricAlgs
+
+type dpopConfig struct {
+	mode   DPoPMode
+	algs   []jwks.Alg
+	window time.Duration
+	replay ReplayStore
+	nonces *dpopNonces
+}
+
+// WithDPoP sets the DPoP mode (default DPoPAllowed).
+func WithDPoP(mode DPoPMode) Option {
+	return func(c *config) error {
+		if mode > DPoPRequired {
+			return fmt.Errorf("middleware: unknown DPoP mode %d", mode)
+		}
+		c.dpop.mode = mode
+		return nil
+	}
+}
+
+// WithDPoPAlgorithms sets the algorithms a DPoP proof may use (default:
+// every asymmetric one). HMAC algorithms are refused (RFC 9449 section
+// 4.2).
+func WithDPoPAlgorithms(algs ...jwks.Alg) Option {
+	return func(c *config) error {
+		if len(algs) == 0 {
+			return errors.New("middleware: WithDPoPAlgorithms needs at least one algorithm")
+		}
+		for _, a := range algs {
+			if p, ok := jwks.ParseAlg(string(a)); !ok || p.IsHMAC() {
+				return fmt.Errorf("middleware: %q is not an asymmetric algorithm (RFC 9449 section 4.2)", a)
+			}
+		}
+		c.dpop.algs = append([]jwks.Alg(nil), algs...)
+		return nil
+	}
+}
+
+// WithDPoPWindow sets how far a proof's iat may be from now, either way
+// (default 60 s, at most 10 minutes). Proofs are remembered for replay
+// detection as long.
+func WithDPoPWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d < time.Second || d > 10*time.Minute {
+			return errors.New("middleware: the DPoP window must be within [1s, 10m]")
+		}
+		c.dpop.window = d
+		return nil
+	}
+}
+
+// WithDPoPReplayStore replaces the in-memory replay store, for services
+// with several replicas (RFC 9449 section 11.1).
+func WithDPoPReplayStore(s ReplayStore) Option {
+	return func(c *config) error {
+		if s == nil {
+			return errors.New("middleware: nil replay store")
+		}
+		c.dpop.replay = s
+		return nil
+	}
+}
+
+// WithDPoPNonce makes the API require server-issued nonces in proofs
+// (RFC 9449 section 9). Nonces are derived from secret (at least 32 bytes,
+// the same on every replica, so no state is shared) and rotate every
+// period (DefaultDPoPNoncePeriod when 0); a nonce of the current or the
+// previous period is accepted. A proof without a valid nonce gets the
+// use_dpop_nonce error and a fresh nonce (Error.DPoPNonce), which adapters
+// send in the DPoP-Nonce header.
+func WithDPoPNonce(secret []byte, period time.Duration) Option {
+	return func(c *config) error {
+		if period == 0 {
+			period = DefaultDPoPNoncePeriod
+		}
+		n, err := newDPoPNonces(secret, period)
+		if err != nil {
+			return err
+		}
+		c.dpop.nonces = n
+		return nil
+	}
+}
+
+// Credentials are what a request presents (RFC 6750 section 2.1,
+// RFC 9449 section 7.1). Adapters build them; see CredentialsFromHeader.
+type Credentials struct {
+	// Scheme is SchemeBearer or SchemeDPoP.
+	Scheme string
+	Token  string
+	// Proofs holds every DPoP header value of the request.
+	Proofs []string
+	// Method and URL are the request's method and the URI the client
+	// addressed (scheme, host, path), for a proof's htm and htu. Behind a
+	// proxy the adapter must be told the external URL.
+	Method string
+	URL    string
+}
+
+// The authorization schemes.
+const (
+	SchemeBearer = "Bearer"
+	SchemeDPoP   = "DPoP"
+)
+
+// DPoPMode returns the validator's DPoP mode.
+func (v *Validator) DPoPMode() DPoPMode { return v.dpop.mode }
+
+// Authenticate validates the credentials of a request: the access token
+// (Validate) and, for the DPoP scheme, its proof (RFC 9449 section 7.1):
+// exactly one DPoP header, checked per section 4.3, whose key thumbprint
+// equals the token's cnf.jkt, seen for the first time. A DPoP-bound token
+// presented with the Bearer scheme is refused in every mode (downgrade,
+// section 7.2). Errors carry the scheme used and the schemes the API
+// offers, so Challenge renders the right challenges.
+func (v *Validator) Authenticate(ctx context.Context, c Credentials) (*Claims, error) {
+	claims, e := v.authenticate(ctx, &c)
+	if e != nil {
+		return nil, v.annotate(e, c.Scheme)
+	}
+	return claims, nil
+}
+
+func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, *Error) {
+	switch c.Scheme {
+	case SchemeBearer:
+		if v.dpop.mode == DPoPRequired && c.Token != "" {
+			return nil, invalid(ReasonDPoPRequired, "this API accepts DPoP-bound access tokens only (RFC 9449)")
+		}
+	case SchemeDPoP:
+		if v.dpop.mode == DPoPDisabled {
+			return nil, errNoToken()
+		}
+	default:
+		return nil, errNoToken()
+	}
+	claims, err := v.Validate(ctx, c.Token)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	if c.Scheme == SchemeBearer {
+		if claims.ConfirmationJKT != "" {
+			return nil, invalid(ReasonDPoPDowngrade, "a DPoP-bound access token was sent with the Bearer scheme (RFC 9449 section 7.2)")
+		}
+		return claims, nil
+	}
+	if len(c.Proofs) != 1 {
+		return nil, proofError("the request must carry exactly one DPoP proof header")
+	}
+	if claims.ConfirmationJKT == "" {
+		return nil, invalid(ReasonDPoPNotBound, "the access token is not DPoP-bound (no cnf.jkt)")
+	}
+	p, e := v.parseProof(c.Proofs[0])
+	if e != nil {
+		return nil, e
+	}
+	now := v.now()
+	if e := v.checkRequest(p, c, c.Token, now); e != nil {
+		return nil, e
+	}
+	if p.jkt != claims.ConfirmationJKT {
+		return nil, proofError("the DPoP proof key is not the key the access token is bound to (cnf.jkt)")
+	}
+	id := sha256.Sum256([]byte(p.jkt + "\x00" + p.jti))
+	replayed, err := v.dpop.replay.Seen(ctx, id, now.Add(v.dpop.window))
+	switch {
+	case err != nil:
+		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof cannot be checked for replay now; retry with a new proof").withCause(err)
+	case replayed:
+		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof was already used (jti replay)")
+	}
+	return claims, nil
+}
+
+// DPoPNonce returns the nonce to send in a DPoP-Nonce response header, or
+// "" when the API does not use nonces (RFC 9449 section 9).
+func (v *Validator) DPoPNonce() string {
+	if v.dpop.nonces == nil {
+		return ""
+	}
+	return v.dpop.nonces.current(v.now())
+}
+
+// offer derives what the API accepts from the configuration.
+func (c *config) offer() offer {
+	o := offer{bearer: c.dpop.mode != DPoPRequired, metadata: c.metadata}
+	if c.dpop.mode != DPoPDisabled {
+		names := make([]string, len(c.dpop.algs))
+		for i, a := range c.dpop.algs {
+			names[i] = string(a)
+		}
+		o.dpopAlgs = strings.Join(names, " ")
+	}
+	return o
+}

@@ -1,0 +1,62 @@
+package middleware
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"time"
+)
+
+// dpopNonces issues and checks resource-server nonces (RFC 9449 section 9)
+// without shared state: a nonce is the number of the current period and an
+// HMAC of it under a secret the replicas share. A nonce of the current or
+// the previous period is accepted, so a nonce lives one to two periods.
+type dpopNonces struct {
+	secret []byte
+	period time.Duration
+}
+
+const nonceMACSize = 16
+
+func newDPoPNonces(secret []byte, period time.Duration) (*dpopNonces, error) {
+	if len(secret) < 32 {
+		return nil, errors.New("middleware: the DPoP nonce secret must be at least 32 bytes")
+	}
+	if period < time.Second {
+		return nil, errors.New("middleware: the DPoP nonce period must be at least 1s")
+	}
+	return &dpopNonces{secret: append([]byte(nil), secret...), period: period}, nil
+}
+
+func (n *dpopNonces) bucket(now time.Time) uint64 { return uint64(now.UnixNano() / int64(n.period)) }
+
+// current returns the nonce to hand out at now.
+func (n *dpopNonces) current(now time.Time) string { return n.encode(n.bucket(now)) }
+
+func (n *dpopNonces) encode(b uint64) string {
+	var buf [8 + nonceMACSize]byte
+	binary.BigEndian.PutUint64(buf[:8], b)
+	copy(buf[8:], n.mac(buf[:8]))
+	return base64.RawURLEncoding.EncodeToString(buf[:])
+}
+
+func (n *dpopNonces) mac(b []byte) []byte {
+	m := hmac.New(sha256.New, n.secret)
+	m.Write(b)
+	return m.Sum(nil)[:nonceMACSize]
+}
+
+// valid reports whether nonce was issued in the current or previous period.
+func (n *dpopNonces) valid(nonce string, now time.Time) bool {
+	raw, err := b64.DecodeString(nonce)
+	if err != nil || len(raw) != 8+nonceMACSize {
+		return false
+	}
+	if !hmac.Equal(raw[8:], n.mac(raw[:8])) {
+		return false
+	}
+	b, cur := binary.BigEndian.Uint64(raw[:8]), n.bucket(now)
+	return b == cur || b+1 == cur
+}

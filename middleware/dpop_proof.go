@@ -1,0 +1,217 @@
+package middleware
+
+import (
+	"crypto"
+	"crypto/sha256"
+	"encoding/base64"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/jwtguard/jwtguard/jwks"
+)
+
+// maxProofSize bounds a DPoP proof; real ones are well under 1 KiB (an RSA
+// jwk makes the largest).
+const maxProofSize = 8 << 10
+
+// dpopProof is a DPoP proof whose signature has been verified.
+type dpopProof struct {
+	jkt              string  // RFC 7638 SHA-256 thumbprint of the proof key
+	jti              string  // unique identifier
+	iat              float64 // seconds
+	htm, htu         string
+	ath, nonce       string
+	hasAth, hasIat   bool
+	hasHtm, hasHtu   bool
+	hasJTI, hasNonce bool
+}
+
+// privateJWKMembers would reveal a private key (RFC 7518 section 6): a
+// proof's jwk must be public (RFC 9449 section 4.3, check 7).
+var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+// parseProof checks the form and signature of a DPoP proof (RFC 9449
+// section 4.3, checks 2 to 7): a compact JWS with typ dpop+jwt, an allowed
+// asymmetric alg, a public jwk it verifies with, and the claims jti, htm,
+// htu, iat.
+func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
+	if len(proof) > maxProofSize {
+		return nil, proofError("the DPoP proof is too large")
+	}
+	parts, e := splitCompact(proof)
+	if e != nil {
+		return nil, proofError("the DPoP proof is not a compact JWS")
+	}
+	hdr, ok := decodeSegmentString(parts.header)
+	if !ok {
+		return nil, proofError("the DPoP proof header is not valid base64url")
+	}
+	var typ, alg string
+	var jwkRaw []byte
+	r := objectReader{}
+	r.reset(hdr)
+	for ok && r.next() {
+		switch r.key {
+		case "typ":
+			typ, ok = r.readStringTyped()
+		case "alg":
+			alg, ok = r.readStringTyped()
+		case "jwk":
+			if r.peek() != '{' {
+				ok = false
+				break
+			}
+			jwkRaw, ok = r.skipValue()
+		case "crit":
+			return nil, proofError("the DPoP proof header lists critical extensions (crit)")
+		default:
+			_, ok = r.skipValue()
+		}
+	}
+	if r.err != nil || !ok {
+		return nil, proofError("the DPoP proof header is not valid")
+	}
+	if !strings.EqualFold(typ, "dpop+jwt") {
+		return nil, proofError("the DPoP proof typ is not dpop+jwt")
+	}
+	a, known := jwks.ParseAlg(alg)
+	if !known || a.IsHMAC() || !slices.Contains(v.dpop.algs, a) {
+		return nil, proofError("the DPoP proof algorithm is not allowed")
+	}
+	key, jkt, e := proofKey(jwkRaw, a)
+	if e != nil {
+		return nil, e
+	}
+	sig, ok := decodeSegmentString(parts.signature)
+	if !ok || !key.Verify(bytesOf(parts.signingInput), sig) {
+		return nil, proofError("the DPoP proof signature is invalid")
+	}
+	payload, ok := decodeSegmentString(parts.payload)
+	if !ok {
+		return nil, proofError("the DPoP proof payload is not valid base64url")
+	}
+	p, e := decodeProofClaims(payload)
+	if e != nil {
+		return nil, e
+	}
+	p.jkt = jkt
+	return p, nil
+}
+
+// proofKey turns the proof's jwk into a key bound to alg and computes its
+// RFC 7638 thumbprint (RFC 9449 section 6.1).
+func proofKey(raw []byte, alg jwks.Alg) (*jwks.Key, string, *Error) {
+	if raw == nil {
+		return nil, "", proofError("the DPoP proof header has no jwk")
+	}
+	var r objectReader
+	r.reset(raw)
+	for r.next() {
+		if slices.Contains(privateJWKMembers, r.key) {
+			return nil, "", proofError("the DPoP proof jwk holds private key material")
+		}
+		if _, ok := r.skipValue(); !ok {
+			break
+		}
+	}
+	if r.err != nil {
+		return nil, "", proofError("the DPoP proof jwk is not valid JSON")
+	}
+	jk, err := jwk.ParseKey(raw)
+	if err != nil {
+		return nil, "", proofError("the DPoP proof jwk is not a valid key")
+	}
+	var pub any
+	if err := jwk.Export(jk, &pub); err != nil {
+		return nil, "", proofError("the DPoP proof jwk is not a valid key")
+	}
+	key, err := jwks.NewKey("", string(alg), pub)
+	if err != nil {
+		return nil, "", proofError("the DPoP proof jwk does not fit its algorithm")
+	}
+	tp, err := jk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return nil, "", proofError("the DPoP proof jwk has no thumbprint")
+	}
+	return key, base64.RawURLEncoding.EncodeToString(tp), nil
+}
+
+// decodeProofClaims reads the claims of RFC 9449 section 4.2, with types
+// enforced.
+func decodeProofClaims(data []byte) (*dpopProof, *Error) {
+	p := &dpopProof{}
+	var r objectReader
+	r.reset(data)
+	ok := true
+	for ok && r.next() {
+		switch r.key {
+		case "jti":
+			p.jti, ok = r.readStringTyped()
+			p.hasJTI = true
+		case "htm":
+			p.htm, ok = r.readStringTyped()
+			p.hasHtm = true
+		case "htu":
+			p.htu, ok = r.readStringTyped()
+			p.hasHtu = true
+		case "iat":
+			p.iat, ok = r.readDate()
+			p.hasIat = true
+		case "ath":
+			p.ath, ok = r.readStringTyped()
+			p.hasAth = true
+		case "nonce":
+			p.nonce, ok = r.readStringTyped()
+			p.hasNonce = true
+		default:
+			_, ok = r.skipValue()
+		}
+	}
+	switch {
+	case r.err != nil || !ok:
+		return nil, proofError("the DPoP proof claims are not valid")
+	case !p.hasJTI || p.jti == "" || !p.hasHtm || !p.hasHtu || !p.hasIat:
+		return nil, proofError("the DPoP proof lacks jti, htm, htu or iat")
+	}
+	return p, nil
+}
+
+// checkRequest binds a verified proof to the request and the access token
+// (RFC 9449 section 4.3, checks 8 to 12; section 7.1 for ath).
+func (v *Validator) checkRequest(p *dpopProof, c *Credentials, token string, now time.Time) *Error {
+	if p.htm != c.Method {
+		return proofError("the DPoP proof htm does not match the request method")
+	}
+	want, okReq := normalizeHTU(c.URL)
+	got, okProof := normalizeHTU(p.htu)
+	if !okReq || !okProof || got != want {
+		return proofError("the DPoP proof htu does not match the request URI")
+	}
+	nowSec := float64(now.UnixNano()) / 1e9
+	if math.Abs(nowSec-p.iat) > v.dpop.window.Seconds() {
+		return proofError("the DPoP proof iat is outside the accepted window")
+	}
+	sum := sha256.Sum256([]byte(token))
+	if !p.hasAth || p.ath != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		return proofError("the DPoP proof ath does not match the access token")
+	}
+	if v.dpop.nonces != nil && (!p.hasNonce || !v.dpop.nonces.valid(p.nonce, now)) {
+		e := NewError(ErrUseDPoPNonce, ReasonDPoPNonce, "the resource server requires a DPoP nonce")
+		e.DPoPNonce = v.dpop.nonces.current(now)
+		return e
+	}
+	return nil
+}
+
+// decodeSegmentString decodes one base64url segment into a new buffer.
+func decodeSegmentString(seg string) ([]byte, bool) {
+	return decodeSegment(make([]byte, base64.RawURLEncoding.DecodedLen(len(seg))), seg)
+}
+
+func proofError(desc string) *Error {
+	return NewError(ErrInvalidDPoPProof, ReasonDPoPProof, desc)
+}
