@@ -1,0 +1,17 @@
+// Package httpguard protects net/http handlers with jwtguard, in one line:
+//
+//	handler := httpguard.Protect(v, mux)               // every route needs a valid token
+//
+// or with a requirement on every route, which cannot be forgotten:
+//
+//	mux := httpguard.NewMux(v)
+//	mux.Handle("GET /api/contacts", scopecheck.All("read:contacts"), list)
+//	mux.Handle("GET /api/public", scopecheck.Public, public)
+//
+// Answers follow RFC 6750 section 3: 401 with a bare Bearer challenge when
+// there is no token, 401 invalid_token, 403 insufficient_scope with the
+// missing scopes, 400 invalid_request for a malformed request, and 503 with
+// Retry-After while the issuer's keys cannot be loaded. Bodies are RFC 9457
+// application/problem+json. The package is named httpguard so it never
+// clashes with net/http.
+package httpguard

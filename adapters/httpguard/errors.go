@@ -1,0 +1,45 @@
+package httpguard
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// WriteError answers a refused request: status, WWW-Authenticate challenge
+// (RFC 6750 section 3), Retry-After on 503, and an RFC 9457
+// application/problem+json body with the same code and description. Other
+// adapters (gin) render through it so answers never differ.
+func WriteError(w http.ResponseWriter, r *http.Request, err error, opts ...Option) {
+	newConfig(opts).writeError(w, r, err)
+}
+
+func (c *config) defaultWriter(w http.ResponseWriter, _ *http.Request, err error) {
+	e := middleware.AsError(err)
+	h := w.Header()
+	if ch := middleware.Challenge(c.realm, e); ch != "" {
+		h.Set("WWW-Authenticate", ch)
+	}
+	if e.DPoPNonce != "" {
+		h.Set("DPoP-Nonce", e.DPoPNonce) // RFC 9449 section 9
+	}
+	status := e.HTTPStatus()
+	if status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", strconv.Itoa(int((c.retryAfter+time.Second-1)/time.Second)))
+	}
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Encoded without HTML escaping, so a hint such as
+	// "audience=<API identifier>" reads as written.
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	enc.Encode(middleware.ProblemFor(e, c.hints)) // a Problem always encodes
+	w.WriteHeader(status)
+	w.Write(body.Bytes())
+}

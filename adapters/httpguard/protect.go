@@ -1,0 +1,131 @@
+package httpguard
+
+import (
+	"net/http"
+
+	"github.com/jwtguard/jwtguard/internal/authctx"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/scopecheck"
+)
+
+// Protect requires a valid access token for every request to next and puts
+// the claims in the request context (middleware.ClaimsFromContext).
+func Protect(v *middleware.Validator, next http.Handler, opts ...Option) http.Handler {
+	return Require(v, scopecheck.Authenticated, next, opts...)
+}
+
+// Middleware is Protect in the func(http.Handler) http.Handler shape that
+// chi, gorilla and alice take.
+func Middleware(v *middleware.Validator, opts ...Option) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return Protect(v, next, opts...) }
+}
+
+// Require protects next with requirement r: Public lets every request
+// through (the claims of a valid token still reach the handler), anything else
+// needs a valid token that satisfies r. It panics on a requirement that
+// Validate rejects, like http.ServeMux panics on a bad pattern: the mistake
+// shows at start-up, never as an open route.
+func Require(v *middleware.Validator, r scopecheck.Requirement, next http.Handler, opts ...Option) http.Handler {
+	if v == nil {
+		panic("httpguard: nil validator")
+	}
+	if err := r.Validate(); err != nil {
+		panic(err)
+	}
+	return &guard{v: v, req: r, next: next, cfg: newConfig(opts)}
+}
+
+type guard struct {
+	v    *middleware.Validator
+	req  scopecheck.Requirement
+	next http.Handler
+	cfg  *config
+}
+
+func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.cfg.preflight && isPreflight(r) {
+		g.next.ServeHTTP(w, r)
+		return
+	}
+	claims, scheme, err := g.authenticate(r)
+	if err != nil {
+		if g.req.IsPublic() {
+			// A public route never refuses; its handler just sees no
+			// claims when the token is absent or bad.
+			g.next.ServeHTTP(w, r)
+			return
+		}
+		g.cfg.writeError(w, r, err)
+		return
+	}
+	if err := scopecheck.Check(g.req, claims, g.cfg.permissions); err != nil {
+		g.cfg.writeError(w, r, g.v.Annotate(err, scheme))
+		return
+	}
+	if scheme == middleware.SchemeDPoP {
+		if n := g.v.DPoPNonce(); n != "" {
+			// RFC 9449 section 9: a fresh nonce for the next proof.
+			w.Header().Set("DPoP-Nonce", n)
+		}
+	}
+	g.next.ServeHTTP(w, r.WithContext(authctx.With(r.Context(), claims)))
+}
+
+// authenticate extracts and validates the credentials of r: a Bearer
+// token, or a DPoP-bound token with its proof (RFC 9449 section 7.1). It
+// returns the scheme used; errors know it and what v accepts, so the
+// challenge names the right schemes.
+func (g *guard) authenticate(r *http.Request) (*middleware.Claims, string, error) {
+	creds, err := g.cfg.credentials(r)
+	if err != nil {
+		return nil, "", g.v.Annotate(err, "")
+	}
+	c, err := g.v.Authenticate(r.Context(), creds)
+	return c, creds.Scheme, err
+}
+
+// Authenticate validates the token of r with v and returns r carrying the
+// claims in its context. Other adapters and custom routers use it.
+func Authenticate(v *middleware.Validator, r *http.Request, opts ...Option) (*http.Request, *middleware.Claims, error) {
+	g := &guard{v: v, cfg: newConfig(opts)}
+	c, _, err := g.authenticate(r)
+	if err != nil {
+		return r, nil, err
+	}
+	return r.WithContext(authctx.With(r.Context(), c)), c, nil
+}
+
+// credentials reads the Authorization header (Bearer or DPoP, with the
+// DPoP headers and the request's method and URI), and the access_token
+// query parameter only when opted in (RFC 6750 section 2.3). A token in
+// both places is an invalid request (RFC 6750 section 2).
+func (c *config) credentials(r *http.Request) (middleware.Credentials, error) {
+	creds, err := middleware.CredentialsFromRequest(r, c.externalURL)
+	if !c.queryToken {
+		return creds, err
+	}
+	q, inQuery := r.URL.Query()["access_token"]
+	switch {
+	case !inQuery:
+		return creds, err
+	case err == nil || len(q) != 1:
+		return creds, middleware.NewError(middleware.ErrInvalidRequest, middleware.ReasonInvalidRequest,
+			"the request carries more than one access token")
+	case !errorsIsMissing(err):
+		return creds, err
+	}
+	return middleware.CredentialsFromAuthorization("Bearer "+q[0], nil)
+}
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// CredentialsReader returns the function Protect reads a request's
+// credentials with: the Authorization header with the Bearer or DPoP scheme,
+// the DPoP headers, the method and URI (WithExternalURL), and the
+// access_token query parameter when opted in. Adapters for other routers
+// build it once and pass its result to Validator.Authenticate.
+func CredentialsReader(opts ...Option) func(*http.Request) (middleware.Credentials, error) {
+	return newConfig(opts).credentials
+}

@@ -1,0 +1,145 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwtguardtest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+func primed(t *testing.T, env *Env) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := env.Keys.Prime(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The development issuer's demo tokens are what the contract promises.
+func TestStartWithDevelopmentIssuer(t *testing.T) {
+	env, err := Start(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if env.Dev == nil || env.Config.Issuer != env.Dev.URL() {
+		t.Fatalf("issuer %q, dev %v", env.Config.Issuer, env.Dev)
+	}
+	primed(t, env)
+	if !env.Ready() {
+		t.Fatal("not ready after Prime")
+	}
+	tok, err := env.Dev.MintTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	reader, err := env.Validator.Validate(ctx, tok.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := WhoAmI(reader); got.Sub != "auth0|reader" || strings.Join(got.Scopes, " ") != "read:contacts" ||
+		string(got.Custom["favorite_color"]) != `"blue"` || len(got.Custom) != 1 {
+		t.Errorf("reader: %+v", got)
+	}
+	if d := time.Until(reader.ExpiresAt); d < TokenLifetime-time.Minute || d > TokenLifetime+time.Minute {
+		t.Errorf("reader expires in %s", d)
+	}
+	admin, err := env.Validator.Validate(ctx, tok.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := WhoAmI(admin); got.Sub != "auth0|admin" || strings.Join(got.Scopes, " ") != "read:contacts delete:contacts" || admin.Scope != "" {
+		t.Errorf("admin: %+v (scope %q)", got, admin.Scope)
+	}
+	var e *middleware.Error
+	if _, err := env.Validator.Validate(ctx, tok.ID); !errors.As(err, &e) || e.Reason != middleware.ReasonIDToken {
+		t.Errorf("ID token: %v", err)
+	}
+}
+
+func TestKeySource(t *testing.T) {
+	noDiscovery, err := jwtguardtest.NewIssuer(jwtguardtest.WithoutDiscovery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer noDiscovery.Close()
+	withDiscovery, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer withDiscovery.Close()
+	cases := []struct {
+		name string
+		cfg  Config
+		iss  *jwtguardtest.Issuer
+		err  string
+	}{
+		{name: "discovery", cfg: Config{Issuer: withDiscovery.URL()}, iss: withDiscovery},
+		{name: "fallback to /.well-known/jwks.json", cfg: Config{Issuer: noDiscovery.URL()}, iss: noDiscovery},
+		{name: "jwks-uri", cfg: Config{Issuer: "https://unused.example.com/", JWKSURI: noDiscovery.JWKSURL()}, iss: noDiscovery},
+		{name: "refresh options", cfg: Config{Issuer: withDiscovery.URL(), JWKSRefresh: time.Minute, JWKSMinRefresh: time.Second}, iss: withDiscovery},
+		{name: "plain http to a remote host", cfg: Config{Issuer: "http://idp.example.com/"}, err: "-issuer"},
+		{name: "bad jwks-uri", cfg: Config{JWKSURI: "ftp://x/"}, err: "-jwks-uri"},
+		{name: "too small refresh", cfg: Config{Issuer: withDiscovery.URL(), JWKSRefresh: time.Millisecond}, err: "at least 1s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src, err := KeySource(tc.cfg)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := src.Prime(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if kids := src.Keys().KIDs(); len(kids) != 1 || kids[0] != tc.iss.KeyID() {
+				t.Errorf("kids %v", kids)
+			}
+		})
+	}
+}
+
+func TestStartErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{Addr: DefaultAddr, Audience: DefaultAudience, Issuer: " https://x.example/"},
+		{Addr: DefaultAddr, Audience: ""},
+		{Addr: DefaultAddr, Audience: DefaultAudience, Issuer: "http://idp.example.com/"},
+	} {
+		if env, err := Start(cfg); err == nil {
+			env.Close()
+			t.Errorf("Start(%+v) succeeded", cfg)
+		}
+	}
+}
+
+func TestStore(t *testing.T) {
+	s := NewStore()
+	if got := s.List(); len(got) != 3 || got[0].ID != "1" || got[1].ID != "2" || got[2].ID != "3" || got[2].Name != "Grace Hopper" {
+		t.Fatalf("List = %v", got)
+	}
+	if !s.Delete("2") || s.Delete("2") || s.Delete("nope") {
+		t.Error("Delete results")
+	}
+	if got := s.List(); len(got) != 2 || got[1].ID != "3" {
+		t.Errorf("after delete: %v", got)
+	}
+	s.Delete("1")
+	s.Delete("3")
+	if got := s.List(); got == nil || len(got) != 0 {
+		t.Errorf("empty store lists %#v", got)
+	}
+}

@@ -1,0 +1,63 @@
+package demo
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/jwtguard/jwtguard/jwtguardtest"
+)
+
+// PrintListening prints the line tools parse to find the server:
+// "<name>: listening on <url>", then the issuer and audience in use.
+func PrintListening(w io.Writer, name, url string, cfg Config) {
+	fmt.Fprintf(w, "%s: listening on %s\n", name, url)
+	fmt.Fprintf(w, "%s: issuer %s, audience %s\n", name, cfg.Issuer, cfg.Audience)
+}
+
+// PrintCurl prints ready-to-paste curl commands for the HTTP routes at
+// base, with the demo tokens t minted by dev.
+func PrintCurl(w io.Writer, base string, dev *DevIssuer, t Tokens) {
+	proof, err := MintProof(dev, base, t.DPoP)
+	if err != nil {
+		proof = "(could not mint a proof: " + err.Error() + ")"
+	}
+	fmt.Fprintf(w, `
+Development issuer: %s (keys at %s)
+Demo tokens are valid for %.0f hours. Try:
+
+  # public, no token: 200
+  curl -i %[4]s/api/public
+
+  # no token: 401 with a bare Bearer challenge
+  curl -i %[4]s/api/contacts
+
+  # read-only token (scope read:contacts): 200
+  curl -i -H "Authorization: Bearer %[5]s" %[4]s/api/contacts
+
+  # who am I: sub, scopes and the namespaced custom claims
+  curl -i -H "Authorization: Bearer %[5]s" %[4]s/api/me
+
+  # the read-only token cannot delete: 403 insufficient_scope
+  curl -i -X DELETE -H "Authorization: Bearer %[5]s" %[4]s/api/contacts/1
+
+  # read+delete token (Auth0 permissions): 204
+  curl -i -X DELETE -H "Authorization: Bearer %[6]s" %[4]s/api/contacts/1
+
+  # an ID token is not an access token: 401 invalid_token
+  curl -i -H "Authorization: Bearer %[7]s" %[4]s/api/me
+
+  # a DPoP-bound token (RFC 9449) with its proof for GET /api/me: 200
+  # (a proof is single-use and valid for 60 s: restart the demo for a new one)
+  curl -i -H "Authorization: DPoP %[8]s" -H "DPoP: %[9]s" %[4]s/api/me
+
+  # the same token as a Bearer token: 401 (downgrade, RFC 9449 section 7.2)
+  curl -i -H "Authorization: Bearer %[8]s" %[4]s/api/me
+
+`, dev.URL(), dev.JWKSURL(), TokenLifetime.Hours(), base, t.Reader, t.Admin, t.ID, t.DPoP, proof)
+}
+
+// MintProof mints a DPoP proof of the demo client for GET base/api/me
+// carrying the access token tok.
+func MintProof(dev *DevIssuer, base, tok string) (string, error) {
+	return dev.DPoPKey.Proof(jwtguardtest.Proof{Method: "GET", URL: base + "/api/me", AccessToken: tok})
+}
