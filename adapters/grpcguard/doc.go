@@ -1,0 +1,50 @@
+// Package grpcguard protects gRPC servers with jwtguard: a unary and a
+// stream server interceptor that mirror each other, one line each.
+//
+//	methods := grpcguard.Methods{
+//		"/contacts.v1.Contacts/List":   scopecheck.All("read:contacts"),
+//		"/contacts.v1.Contacts/Delete": scopecheck.All("delete:contacts"),
+//		"/contacts.v1.Contacts/Watch":  scopecheck.All("read:contacts"),
+//	}
+//	srv := grpc.NewServer(
+//		grpc.ChainUnaryInterceptor(grpcguard.Unary(v, methods, grpcguard.WithPublicHealth())),
+//		grpc.ChainStreamInterceptor(grpcguard.Stream(v, methods, grpcguard.WithPublicHealth())),
+//	)
+//
+// The access token comes from the "authorization" metadata as
+// "Bearer <token>", with the RFC 6750 section 2.1 rules of the HTTP
+// adapters; two authorization values are an invalid request.
+//
+// DPoP (RFC 9449), unless the validator disables it: "authorization" holds
+// "DPoP <token>" and the "dpop" metadata exactly one proof. Its htm must be
+// POST (gRPC always is) and its htu scheme://authority/fullMethod, e.g.
+// "https://api.example.com/contacts.v1.Contacts/List": the scheme is https
+// when the connection uses TLS, else http, and the authority is the call's
+// ":authority". Behind a proxy that terminates TLS or rewrites the
+// authority, WithExternalURL sets the base instead. A DPoP-bound token sent
+// as Bearer is refused (section 7.2). With server nonces
+// (middleware.WithDPoPNonce), a use_dpop_nonce refusal carries the nonce in
+// the "dpop-nonce" trailer, and a call served with a DPoP-bound token gets
+// the next one in the "dpop-nonce" header.
+//
+// Fail closed: a method that is neither in the table (by full method name,
+// or by its service's "/package.Service/" prefix) nor declared public is
+// refused with PermissionDenied, whatever the token, so a forgotten entry
+// shows on the first call and never depends on who calls. The table is
+// checked when the interceptors are built: a malformed method name or an
+// unset or invalid requirement is a construction error (New) or a panic
+// (Unary, Stream).
+//
+// Status codes: no token or a bad one -> Unauthenticated; a valid token
+// without the required scopes -> PermissionDenied, the message naming the
+// missing scopes; the issuer's keys cannot be loaded -> Unavailable; a
+// malformed request (two tokens) -> InvalidArgument. A client's bad token is
+// never Internal or Unknown. Refusals carry a google.rpc.ErrorInfo detail
+// (domain "jwtguard", reason the jwtguard Reason) and the RFC 6750 section 3
+// challenge in the "www-authenticate" trailer, the same value net/http sends
+// (a DPoP challenge beside the Bearer one, RFC 9449 section 7.1).
+//
+// Handlers read the verified claims with middleware.ClaimsFromContext(ctx);
+// for streams, ctx is the wrapped stream's Context(). The package is named
+// grpcguard so it never clashes with grpc.
+package grpcguard

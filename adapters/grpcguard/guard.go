@@ -1,0 +1,112 @@
+package grpcguard
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/scopecheck"
+)
+
+// Guard holds a validator and a checked method table; its Unary and Stream
+// interceptors share them. A Guard is immutable and safe for concurrent
+// use.
+type Guard struct {
+	v     *middleware.Validator
+	table *table
+	cfg   *config
+}
+
+// New checks methods (full method names, valid requirements, no conflict
+// with the public services declared by options) and returns a Guard. The
+// table is copied: changing methods later changes nothing.
+func New(v *middleware.Validator, methods Methods, opts ...Option) (*Guard, error) {
+	if v == nil {
+		return nil, errors.New("grpcguard: nil validator")
+	}
+	cfg := newConfig(opts)
+	if err := checkExternalURL(cfg.externalURL); err != nil {
+		return nil, err
+	}
+	t, err := compile(methods, cfg.public)
+	if err != nil {
+		return nil, err
+	}
+	return &Guard{v: v, table: t, cfg: cfg}, nil
+}
+
+// Unary returns the unary server interceptor of New(v, methods, opts...),
+// for grpc.ChainUnaryInterceptor. It panics where New returns an error:
+// the mistake shows at start-up, never as an open method.
+func Unary(v *middleware.Validator, methods Methods, opts ...Option) grpc.UnaryServerInterceptor {
+	return must(New(v, methods, opts...)).Unary()
+}
+
+// Stream returns the stream server interceptor of New(v, methods, opts...),
+// for grpc.ChainStreamInterceptor. It panics where New returns an error.
+func Stream(v *middleware.Validator, methods Methods, opts ...Option) grpc.StreamServerInterceptor {
+	return must(New(v, methods, opts...)).Stream()
+}
+
+func must(g *Guard, err error) *Guard {
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// authorize decides a call to fullMethod: it returns the claims of a valid
+// token and the scheme they came with, or the *middleware.Error that
+// refuses the call. Public methods are never refused; their handlers see
+// the claims of a valid token and none otherwise (nil claims, nil error).
+// Errors know the scheme used and what the validator accepts, so the
+// challenge is the one net/http sends (RFC 9449 section 7.1).
+func (g *Guard) authorize(ctx context.Context, fullMethod string) (*middleware.Claims, string, *middleware.Error) {
+	req, ok := g.table.lookup(fullMethod)
+	if !ok {
+		// Fail closed, before looking at the token: scopecheck's own
+		// answer for a resource that states no requirement.
+		return nil, "", middleware.AsError(g.v.Annotate(scopecheck.Requirement{}.Check(scopecheck.Granted{}), ""))
+	}
+	claims, scheme, err := g.authenticate(ctx, fullMethod)
+	if err != nil {
+		if req.IsPublic() {
+			return nil, "", nil
+		}
+		return nil, "", middleware.AsError(err)
+	}
+	if err := scopecheck.Check(req, claims, g.cfg.permissions); err != nil {
+		return nil, "", middleware.AsError(g.v.Annotate(err, scheme))
+	}
+	return claims, scheme, nil
+}
+
+// authenticate reads the credentials of a call and validates them: the
+// "authorization" metadata with the Bearer (RFC 6750 section 2.1) or DPoP
+// scheme, and for DPoP the "dpop" metadata holding the proof, checked
+// against method POST and the call's URI (RFC 9449 section 7.1).
+func (g *Guard) authenticate(ctx context.Context, fullMethod string) (*middleware.Claims, string, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md.Get(AuthorizationKey)
+	switch len(vals) {
+	case 0:
+		return nil, "", g.v.Annotate(middleware.NewError(middleware.ErrMissingToken, middleware.ReasonMissingToken,
+			"no bearer token in the authorization metadata"), "")
+	case 1:
+	default:
+		return nil, "", g.v.Annotate(middleware.NewError(middleware.ErrInvalidRequest, middleware.ReasonInvalidRequest,
+			"the request has more than one authorization metadata value"), "")
+	}
+	creds, err := middleware.CredentialsFromAuthorization(vals[0], md.Get(ProofKey))
+	if err != nil {
+		return nil, "", g.v.Annotate(err, "")
+	}
+	creds.Method = http.MethodPost
+	creds.URL = g.callURL(ctx, md, fullMethod)
+	c, err := g.v.Authenticate(ctx, creds)
+	return c, creds.Scheme, err
+}

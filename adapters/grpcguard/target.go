@@ -1,0 +1,46 @@
+package grpcguard
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+)
+
+// callURL is the URI a DPoP proof of a call must name in htu (RFC 9449
+// section 4.3): gRPC over HTTP/2 addresses scheme://authority/fullMethod
+// (the ":scheme", ":authority" and ":path" pseudo-headers). The scheme is
+// https when the connection is TLS and http otherwise; the authority is the
+// call's ":authority", which grpc-go requires and hands to the server as
+// metadata. WithExternalURL replaces both with a configured base.
+func (g *Guard) callURL(ctx context.Context, md metadata.MD, fullMethod string) string {
+	if g.cfg.externalURL != "" {
+		return strings.TrimSuffix(g.cfg.externalURL, "/") + fullMethod
+	}
+	scheme := "http"
+	if p, ok := peer.FromContext(ctx); ok && p.AuthInfo != nil && p.AuthInfo.AuthType() == "tls" {
+		scheme = "https"
+	}
+	var authority string
+	if a := md.Get(":authority"); len(a) == 1 {
+		authority = a[0]
+	}
+	return scheme + "://" + authority + fullMethod
+}
+
+// checkExternalURL accepts an absolute http or https URL with a host and
+// neither query nor fragment, or "" (the default).
+func checkExternalURL(base string) error {
+	if base == "" {
+		return nil
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf(`grpcguard: external URL %q is not an absolute http(s) URL like "https://api.example.com"`, base)
+	}
+	return nil
+}

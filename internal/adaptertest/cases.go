@@ -1,0 +1,201 @@
+package adaptertest
+
+import (
+	"google.golang.org/grpc/codes"
+
+	"github.com/jwtguard/jwtguard/jwtguardtest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// Route is the kind of resource a case calls. Every adapter maps the three
+// kinds to its own routes or methods.
+type Route int
+
+const (
+	// Read needs scope read:contacts (GET /api/contacts, Contacts/List).
+	Read Route = iota
+	// Delete needs delete:contacts (DELETE /api/contacts/1, Contacts/Delete).
+	Delete
+	// Public needs nothing (GET /api/public, Contacts/Public).
+	Public
+)
+
+// API is the validator configuration a case's API runs with.
+type API int
+
+const (
+	// DefaultAPI validates with Env.V: Bearer, and DPoP allowed.
+	DefaultAPI API = iota
+	// KeysDown validates with Env.Down: keys cannot be loaded.
+	KeysDown
+	// NonceAPI validates with Env.Nonce: DPoP proofs need server nonces.
+	NonceAPI
+	// DPoPOnlyAPI validates with Env.DPoPOnly: DPoP required.
+	DPoPOnlyAPI
+)
+
+// Case is one request and the answer every adapter must give.
+type Case struct {
+	Name  string
+	Route Route
+	// Auth returns the Authorization header values (HTTP) or the
+	// authorization metadata values (gRPC) to send.
+	Auth func(Tokens) []string
+	// Proofs returns the DPoP header values (HTTP) or dpop metadata values
+	// (gRPC) to send, minted for the request d.Target; nil sends none.
+	Proofs func(d DPoP, t Tokens) []string
+	// API selects the validator (Env.Validator).
+	API API
+	// Replay: the runner first sends the very same request (same proofs),
+	// which must be served, then this one.
+	Replay bool
+	// RetryWithNonce: the runner first sends the request with proofs
+	// without a nonce, which must be refused with use_dpop_nonce and a
+	// nonce, then this one with proofs carrying that nonce (DPoP.Nonce).
+	RetryWithNonce bool
+	// ErrorOn is the scheme whose challenge carries the error attributes:
+	// "" for Bearer, middleware.SchemeDPoP for DPoP (RFC 9449 section 7.1).
+	ErrorOn string
+	// Nonce: the answer carries a DPoP-Nonce (HTTP header; gRPC
+	// dpop-nonce header when served, trailer when refused).
+	Nonce bool
+
+	Status int               // HTTP status
+	Code   string            // RFC 6750 section 3.1 error code, "" for none
+	GRPC   codes.Code        // gRPC status code
+	Reason middleware.Reason // jwtguard's reason; "" when the call is served
+	Scope  string            // the scopes a 403 names
+	// Subject is the sub the handler must see in its claims; "" means the
+	// handler must see no claims (or must not run).
+	Subject string
+}
+
+func none(Tokens) []string { return nil }
+
+func bearer(tok func(Tokens) string) func(Tokens) []string {
+	return func(t Tokens) []string { return []string{"Bearer " + tok(t)} }
+}
+
+func raw(v ...string) func(Tokens) []string { return func(Tokens) []string { return v } }
+
+func dpop(tok func(Tokens) string) func(Tokens) []string {
+	return func(t Tokens) []string { return []string{"DPoP " + tok(t)} }
+}
+
+func bound(t Tokens) string  { return t.Bound }
+func reader(t Tokens) string { return t.Reader }
+
+// proof is one valid proof of the request for the token tok returns.
+func proof(tok func(Tokens) string) func(DPoP, Tokens) []string {
+	return func(d DPoP, t Tokens) []string {
+		return []string{d.Proof(jwtguardtest.Proof{AccessToken: tok(t)})}
+	}
+}
+
+// boundProof is one valid proof of the request for Tokens.Bound.
+var boundProof = proof(bound)
+
+// Cases is the table. Adapters are configured with realm "contacts" and
+// Auth0 permissions counted as scopes. Every validator allows DPoP unless
+// the case says otherwise, so challenges name both schemes.
+var Cases = []Case{
+	{Name: "no token", Route: Read, Auth: none,
+		Status: 401, GRPC: codes.Unauthenticated, Reason: middleware.ReasonMissingToken},
+	{Name: "other scheme", Route: Read, Auth: raw("Basic dTpw"),
+		Status: 401, GRPC: codes.Unauthenticated, Reason: middleware.ReasonMissingToken},
+	{Name: "malformed header", Route: Read, Auth: raw(`Bearer a"b`),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonMalformed},
+	{Name: "two authorization values", Route: Read,
+		Auth:   func(t Tokens) []string { return []string{"Bearer " + t.Reader, "Bearer " + t.Reader} },
+		Status: 400, Code: "invalid_request", GRPC: codes.InvalidArgument, Reason: middleware.ReasonInvalidRequest},
+	{Name: "expired", Route: Read, Auth: bearer(func(t Tokens) string { return t.Expired }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonExpired},
+	{Name: "wrong audience", Route: Read, Auth: bearer(func(t Tokens) string { return t.OtherAudience }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonAudience},
+	{Name: "ID token", Route: Read, Auth: bearer(func(t Tokens) string { return t.IDToken }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonIDToken},
+	{Name: "opaque token", Route: Read, Auth: bearer(func(t Tokens) string { return t.Opaque }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonOpaque},
+	{Name: "JWE", Route: Read, Auth: bearer(func(t Tokens) string { return t.JWE }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonEncrypted},
+	{Name: "insufficient scope", Route: Delete, Auth: bearer(func(t Tokens) string { return t.Reader }),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied,
+		Reason: middleware.ReasonInsufficientScope, Scope: "delete:contacts"},
+	{Name: "ok read", Route: Read, Auth: bearer(func(t Tokens) string { return t.Reader }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "ok read, lower-case scheme", Route: Read, Auth: func(t Tokens) []string { return []string{"bearer " + t.Reader} },
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "ok delete by permissions", Route: Delete, Auth: bearer(func(t Tokens) string { return t.Deleter }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "keys unavailable", Route: Read, Auth: bearer(func(t Tokens) string { return t.Reader }), API: KeysDown,
+		Status: 503, GRPC: codes.Unavailable, Reason: middleware.ReasonKeysUnavailable},
+	{Name: "public without token", Route: Public, Auth: none, Status: 200, GRPC: codes.OK},
+	{Name: "public with a bad token", Route: Public, Auth: bearer(func(t Tokens) string { return t.Expired }),
+		Status: 200, GRPC: codes.OK},
+	{Name: "public with a good token", Route: Public, Auth: bearer(func(t Tokens) string { return t.Reader }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+
+	// DPoP (RFC 9449), with the default validator: DPoP allowed.
+	{Name: "DPoP ok", Route: Read, Auth: dpop(bound), Proofs: boundProof,
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "DPoP ok, lower-case scheme", Route: Read, Auth: func(t Tokens) []string { return []string{"dpop " + t.Bound} }, Proofs: boundProof,
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "DPoP on a public route", Route: Public, Auth: dpop(bound), Proofs: boundProof,
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "DPoP-bound token sent as Bearer", Route: Read, Auth: bearer(bound), Proofs: boundProof,
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPDowngrade},
+	{Name: "DPoP-bound token sent as Bearer without proof", Route: Read, Auth: bearer(bound),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPDowngrade},
+	{Name: "DPoP proof for another method", Route: Read, Auth: dpop(bound),
+		Proofs: func(d DPoP, t Tokens) []string {
+			return []string{d.Proof(jwtguardtest.Proof{Method: "PATCH", AccessToken: t.Bound})}
+		},
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPProof, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP proof for another URI", Route: Read, Auth: dpop(bound),
+		Proofs: func(d DPoP, t Tokens) []string {
+			return []string{d.Proof(jwtguardtest.Proof{URL: d.Target.URL + "/other", AccessToken: t.Bound})}
+		},
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPProof, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP proof for another host", Route: Read, Auth: dpop(bound),
+		Proofs: func(d DPoP, t Tokens) []string {
+			return []string{d.Proof(jwtguardtest.Proof{URL: "https://evil.example.net/api/contacts", AccessToken: t.Bound})}
+		},
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPProof, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP proof for another token", Route: Read, Auth: dpop(bound), Proofs: proof(reader),
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPProof, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP replayed proof", Route: Read, Auth: dpop(bound), Proofs: boundProof, Replay: true,
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPReplay, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP without proof", Route: Read, Auth: dpop(bound),
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPProof, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP with two proofs", Route: Read, Auth: dpop(bound),
+		Proofs: func(d DPoP, t Tokens) []string {
+			return []string{d.Proof(jwtguardtest.Proof{AccessToken: t.Bound}), d.Proof(jwtguardtest.Proof{AccessToken: t.Bound})}
+		},
+		Status: 401, Code: "invalid_dpop_proof", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPProof, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP scheme with an unbound token", Route: Read, Auth: dpop(reader), Proofs: proof(reader),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPNotBound, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP token lacking a scope", Route: Delete, Auth: dpop(bound), Proofs: boundProof,
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied,
+		Reason: middleware.ReasonInsufficientScope, Scope: "delete:contacts", ErrorOn: middleware.SchemeDPoP},
+
+	// Server nonces (RFC 9449 section 9).
+	{Name: "nonce API, proof without nonce", Route: Read, API: NonceAPI, Auth: dpop(bound), Proofs: boundProof,
+		Status: 401, Code: "use_dpop_nonce", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPNonce,
+		ErrorOn: middleware.SchemeDPoP, Nonce: true},
+	{Name: "nonce API, proof with the nonce sent", Route: Read, API: NonceAPI, Auth: dpop(bound), Proofs: boundProof, RetryWithNonce: true,
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice", Nonce: true},
+	{Name: "nonce API, proof with the nonce sent, lacking a scope", Route: Delete, API: NonceAPI, Auth: dpop(bound), Proofs: boundProof,
+		RetryWithNonce: true,
+		Status:         403, Code: "insufficient_scope", GRPC: codes.PermissionDenied,
+		Reason: middleware.ReasonInsufficientScope, Scope: "delete:contacts", ErrorOn: middleware.SchemeDPoP},
+	{Name: "nonce API, Bearer token", Route: Read, API: NonceAPI, Auth: bearer(reader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+
+	// DPoP required.
+	{Name: "DPoP required, Bearer token", Route: Read, API: DPoPOnlyAPI, Auth: bearer(reader),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPRequired, ErrorOn: middleware.SchemeDPoP},
+	{Name: "DPoP required, no token", Route: Read, API: DPoPOnlyAPI, Auth: none,
+		Status: 401, GRPC: codes.Unauthenticated, Reason: middleware.ReasonMissingToken},
+	{Name: "DPoP required, DPoP ok", Route: Read, API: DPoPOnlyAPI, Auth: dpop(bound), Proofs: boundProof,
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+}

@@ -1,0 +1,136 @@
+package adaptertest
+
+import (
+	"encoding/base64"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/jwtguardtest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// Audience is the API identifier every Env validator accepts.
+const Audience = "https://contacts.example.com"
+
+// Env is what the cases run against.
+type Env struct {
+	Issuer *jwtguardtest.Issuer
+	// V validates tokens of Issuer for Audience; its keys load.
+	V *middleware.Validator
+	// Down accepts the same issuer and audience, but its key source
+	// answers 502, so every token meets "keys unavailable".
+	Down *middleware.Validator
+	// Nonce is V with server nonces in DPoP proofs (RFC 9449 section 9).
+	Nonce *middleware.Validator
+	// DPoPOnly is V accepting DPoP-bound tokens only (DPoPRequired).
+	DPoPOnly *middleware.Validator
+	// DPoPKey is the client key Tokens.Bound is bound to.
+	DPoPKey *jwtguardtest.DPoPKey
+	Tokens  Tokens
+}
+
+// Validator returns the validator of the API a case calls.
+func (e *Env) Validator(a API) *middleware.Validator {
+	switch a {
+	case KeysDown:
+		return e.Down
+	case NonceAPI:
+		return e.Nonce
+	case DPoPOnlyAPI:
+		return e.DPoPOnly
+	}
+	return e.V
+}
+
+// Tokens are the tokens the cases send.
+type Tokens struct {
+	Reader        string // scope "read:contacts"
+	Deleter       string // Auth0 permissions read:contacts and delete:contacts, no scope
+	Expired       string // read:contacts, expired an hour ago
+	OtherAudience string // read:contacts for https://other.example.com
+	IDToken       string // an OIDC ID token (nonce) for Audience
+	Opaque        string // not a JWT
+	JWE           string // five compact parts
+	Bound         string // read:contacts, DPoP-bound to Env.DPoPKey (cnf.jkt)
+}
+
+// NewEnv starts an issuer and builds the validators; everything stops when
+// t ends. Validators count Auth0 permissions only if the adapter is
+// configured to (WithPermissions).
+func NewEnv(t testing.TB) *Env {
+	t.Helper()
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	e := &Env{Issuer: iss, V: validator(t, iss, iss),
+		Nonce:    validator(t, iss, iss, middleware.WithDPoPNonce([]byte("adaptertest nonce secret, 32+ bytes long"), 10*time.Minute)),
+		DPoPOnly: validator(t, iss, iss, middleware.WithDPoP(middleware.DPoPRequired)),
+	}
+	if e.DPoPKey, err = jwtguardtest.NewDPoPKey(""); err != nil {
+		t.Fatal(err)
+	}
+
+	down, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(down.Close)
+	down.SetOutage(http.StatusBadGateway)
+	e.Down = validator(t, iss, down)
+
+	mint := func(c jwtguardtest.Claims) string {
+		t.Helper()
+		if c.Audience == nil {
+			c.Audience = []string{Audience}
+		}
+		c.Subject = "auth0|alice"
+		tok, err := iss.AccessToken(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	e.Tokens = Tokens{
+		Reader:        mint(jwtguardtest.Claims{Scope: "read:contacts"}),
+		Deleter:       mint(jwtguardtest.Claims{Permissions: []string{"read:contacts", "delete:contacts"}}),
+		Expired:       mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}),
+		OtherAudience: mint(jwtguardtest.Claims{Scope: "read:contacts", Audience: []string{"https://other.example.com"}}),
+		Opaque:        "8xLOxBtZp8Qk3vT2",
+		JWE:           jwe(),
+		Bound:         mint(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey}),
+	}
+	e.Tokens.IDToken, err = iss.IDToken(jwtguardtest.Claims{Subject: "auth0|alice", Audience: []string{Audience}}, "nonce-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// validator accepts tokens of iss with the keys served by keys.
+func validator(t testing.TB, iss, keys *jwtguardtest.Issuer, opts ...middleware.Option) *middleware.Validator {
+	t.Helper()
+	src, err := jwks.NewRemote(keys.JWKSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	v, err := middleware.New(iss.URL(), Audience, append([]middleware.Option{middleware.WithKeys(src)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
+}
+
+// jwe is a compact JWE (RFC 7516 section 7.1): five base64url parts, the
+// header naming a key-management algorithm and an encryption.
+func jwe() string {
+	b := base64.RawURLEncoding.EncodeToString
+	return b([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"k1"}`)) + "." +
+		b([]byte("encrypted-key")) + "." + b([]byte("iv-iv-iv-iv")) + "." +
+		b([]byte("ciphertext")) + "." + b([]byte("tag-tag-tag-tag"))
+}
