@@ -30,89 +30,17 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"log"
-	"log/slog"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/jwtguard/jwtguard/examples/internal/demo"
 )
 
-func main() {
-	cfg := demo.DefaultConfig()
-	if err := cfg.Parse("contacts", os.Args[1:], os.Getenv, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
-}
+func main() { demo.Main("contacts", demo.DefaultConfig(), run) }
 
-// run starts the API (and the development issuer when no issuer is given)
-// and serves until ctx ends.
+// run serves the contacts API until ctx ends (see demo.RunHTTP).
 func run(ctx context.Context, cfg demo.Config, out io.Writer) error {
-	env, err := demo.Start(cfg)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-
-	// Listen and serve at once, even when the issuer is unreachable:
-	// protected routes answer 503 with Retry-After until the keys arrive.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: newHandler(env, demo.NewStore()), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	base := "http://" + ln.Addr().String()
-	demo.PrintListening(out, "contacts", base, env.Config)
-	if env.Dev != nil {
-		// The development issuer is in this process: its keys load in
-		// milliseconds. Wait for them so the printed commands work at once.
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := env.Keys.Prime(pctx)
-		cancel()
-		if err == nil {
-			var tokens demo.Tokens
-			if tokens, err = env.Dev.MintTokens(); err == nil {
-				demo.PrintCurl(out, base, env.Dev, tokens)
-			}
-		}
-		if err != nil && ctx.Err() == nil {
-			srv.Close()
-			<-served
-			return fmt.Errorf("development issuer: %w", err)
-		}
-	}
-	select {
-	case err := <-served:
-		return err // Serve never returns nil
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return demo.RunHTTP(ctx, "contacts", cfg, out, func(env *demo.Env) http.Handler {
+		return newHandler(env, demo.NewStore())
+	})
 }

@@ -31,17 +31,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
-	"log"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,60 +40,13 @@ import (
 )
 
 func main() {
-	cfg := demo.DefaultConfig()
-	if err := cfg.Parse("gin", os.Args[1:], os.Getenv, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
 	gin.SetMode(gin.ReleaseMode)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
+	demo.Main("gin", demo.DefaultConfig(), run)
 }
 
-// run starts the API (and the development issuer when no issuer is given)
-// and serves until ctx ends.
+// run serves the contacts API on gin until ctx ends (see demo.RunHTTP).
 func run(ctx context.Context, cfg demo.Config, out io.Writer) error {
-	env, err := demo.Start(cfg)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-
-	// Listen at once, even when the issuer is unreachable: protected routes
-	// answer 503 with Retry-After until the keys arrive.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	demo.PrintListening(out, "gin", base, env.Config)
-	if env.Dev != nil {
-		tokens, err := env.Dev.MintTokens()
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		demo.PrintCurl(out, base, env.Dev, tokens)
-	}
-	srv := &http.Server{Handler: newEngine(env, demo.NewStore()), ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	err = srv.Serve(ln)
-	<-done
-	if !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return demo.RunHTTP(ctx, "gin", cfg, out, func(env *demo.Env) http.Handler {
+		return newEngine(env, demo.NewStore())
+	})
 }

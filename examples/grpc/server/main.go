@@ -15,15 +15,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/jwtguard/jwtguard/examples/grpc/internal/contactsrv"
@@ -36,18 +30,7 @@ const DefaultAddr = "127.0.0.1:50051"
 func main() {
 	cfg := demo.DefaultConfig()
 	cfg.Addr = DefaultAddr
-	if err := cfg.Parse("server", os.Args[1:], os.Getenv, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, os.Stdout); err != nil {
-		log.Fatal(err)
-	}
+	demo.Main("server", cfg, run)
 }
 
 // run serves until ctx ends.
