@@ -1,12 +1,15 @@
 package jwks
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 )
+
+// ErrIssuerMismatch is wrapped by the error for a discovery document whose
+// "issuer" is not exactly the configured issuer.
+var ErrIssuerMismatch = errors.New("jwks: discovery document names another issuer")
 
 // Discover returns a source for the keys of issuer, found through its
 // metadata: OpenID Connect Discovery 1.0 section 4
@@ -53,12 +56,6 @@ func DiscoveryURLs(issuer string) []string {
 	return []string{oidc, u.String()}
 }
 
-// metadata is the part of a discovery document a key source needs.
-type metadata struct {
-	Issuer  string `json:"issuer"`
-	JWKSURI string `json:"jwks_uri"`
-}
-
 // jwksURL returns the JWKS URL, running discovery the first time (and
 // again after a failed discovery). It runs inside a fetch, one at a time.
 func (r *Remote) jwksURL() (string, error) {
@@ -89,18 +86,38 @@ func (r *Remote) discover(docURL string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var md metadata
-	if err := json.Unmarshal(res.body, &md); err != nil {
+	return parseMetadata(docURL, res.body, r.issuer, r.cfg.insecureURL)
+}
+
+// parseMetadata checks a discovery document fetched from docURL and returns
+// its jwks_uri. The "issuer" member must equal issuer exactly (OIDC
+// Discovery section 4.3, RFC 8414 section 3.3: no normalisation, a trailing
+// slash matters) and jwks_uri must pass checkURL. Member names are matched
+// exactly and may not repeat (see object).
+func parseMetadata(docURL string, body []byte, issuer string, insecure bool) (string, error) {
+	md, err := parseObject(body)
+	if err != nil {
 		return "", fmt.Errorf("jwks: %s: not a metadata document: %w", docURL, err)
 	}
-	if md.Issuer != r.issuer {
-		return "", fmt.Errorf("jwks: %s names issuer %q, not %q (OIDC Discovery section 4.3)", docURL, md.Issuer, r.issuer)
+	iss, present, err := md.str("issuer")
+	if err != nil {
+		return "", fmt.Errorf("jwks: %s: %w", docURL, err)
 	}
-	if md.JWKSURI == "" {
+	if !present || iss == "" {
+		return "", fmt.Errorf("%w: %s has no issuer (RFC 8414 section 2: required)", ErrIssuerMismatch, docURL)
+	}
+	if iss != issuer {
+		return "", fmt.Errorf("%w: %s names issuer %q, not %q (OIDC Discovery section 4.3)", ErrIssuerMismatch, docURL, iss, issuer)
+	}
+	jwksURI, _, err := md.str("jwks_uri")
+	if err != nil {
+		return "", fmt.Errorf("jwks: %s: %w", docURL, err)
+	}
+	if jwksURI == "" {
 		return "", fmt.Errorf("jwks: %s has no jwks_uri", docURL)
 	}
-	if err := checkURL(md.JWKSURI, r.cfg.insecureURL); err != nil {
+	if err := checkURL(jwksURI, insecure); err != nil {
 		return "", fmt.Errorf("jwks: %s: jwks_uri: %w", docURL, err)
 	}
-	return md.JWKSURI, nil
+	return jwksURI, nil
 }

@@ -2,6 +2,7 @@ package jwks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,23 @@ import (
 	"strings"
 	"time"
 )
+
+// ErrInsecureURL is wrapped by the error for a key or metadata URL that is
+// not https (plain http is allowed to loopback hosts and with
+// InsecureAllowHTTP), whether configured, advertised as a jwks_uri or reached
+// by a redirect.
+var ErrInsecureURL = errors.New("jwks: URL must be https")
+
+// StatusError is a key or metadata fetch answered with an HTTP status other
+// than 200 (or 304 to a conditional request).
+type StatusError struct {
+	URL        string
+	StatusCode int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("jwks: fetching %s: HTTP %d", e.URL, e.StatusCode)
+}
 
 // response is what a key or discovery fetch returned.
 type response struct {
@@ -44,7 +62,7 @@ func get(ctx context.Context, client *http.Client, u, etag, accept string) (*res
 		return res, nil
 	case resp.StatusCode != http.StatusOK:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-		return nil, fmt.Errorf("jwks: fetching %s: HTTP %d", u, resp.StatusCode)
+		return nil, &StatusError{URL: u, StatusCode: resp.StatusCode}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxDocumentBytes+1))
 	if err != nil {
@@ -59,8 +77,10 @@ func get(ctx context.Context, client *http.Client, u, etag, accept string) (*res
 
 // cacheTTL reads the freshness lifetime of the answer (RFC 9111 section
 // 4.2.1): Cache-Control max-age, else Expires minus Date (or now).
-// no-store and no-cache mean "as short as allowed" (0, later clamped).
+// no-store and no-cache mean "as short as allowed" (0, later clamped),
+// wherever they appear among the directives.
 func (res *response) cacheTTL(now time.Time) (time.Duration, bool) {
+	maxAge, hasMaxAge := time.Duration(0), false
 	for _, v := range res.header.Values("Cache-Control") {
 		for _, d := range strings.Split(v, ",") {
 			name, val, _ := strings.Cut(strings.TrimSpace(d), "=")
@@ -69,11 +89,15 @@ func (res *response) cacheTTL(now time.Time) (time.Duration, bool) {
 				return 0, true
 			case "max-age":
 				n, err := strconv.ParseInt(strings.Trim(val, `"`), 10, 64)
-				if err == nil && n >= 0 {
-					return time.Duration(min(n, int64(MaxCacheTTL/time.Second))) * time.Second, true
+				if err == nil && n >= 0 && !hasMaxAge {
+					maxAge = time.Duration(min(n, int64(MaxCacheTTL/time.Second))) * time.Second
+					hasMaxAge = true
 				}
 			}
 		}
+	}
+	if hasMaxAge {
+		return maxAge, true
 	}
 	if exp := res.header.Get("Expires"); exp != "" {
 		t, err := http.ParseTime(exp)
@@ -105,9 +129,9 @@ func checkURL(raw string, insecure bool) error {
 		if insecure || isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("jwks: %q uses plain http; keys must come over https (loopback excepted, see InsecureAllowHTTP)", raw)
+		return fmt.Errorf("%w: %q uses plain http; keys must come over https (loopback excepted, see InsecureAllowHTTP)", ErrInsecureURL, raw)
 	}
-	return fmt.Errorf("jwks: URL %q: scheme must be https", raw)
+	return fmt.Errorf("%w: %q has scheme %q", ErrInsecureURL, raw, u.Scheme)
 }
 
 func isLoopback(host string) bool {

@@ -24,45 +24,89 @@ const (
 // whole (not JSON, no "keys" array, too large, too many keys).
 var ErrMalformedDocument = errors.New("jwks: malformed JWK Set")
 
-// jwkHead holds the members read before a key is handed to jwx.
+// jwkHead holds the members read before a key is handed to jwx, by exact
+// name (see object).
 type jwkHead struct {
-	Kty    string   `json:"kty"`
-	Kid    string   `json:"kid"`
-	Use    *string  `json:"use"`
-	Alg    *string  `json:"alg"`
-	Crv    string   `json:"crv"`
-	KeyOps []string `json:"key_ops"`
-	D      *string  `json:"d"`
+	Kty, Kid, Crv string
+	Use, Alg      *string
+	KeyOps        []string
+	hasKeyOps     bool
+	hasD          bool
+}
+
+// readHead reads the members that decide whether and how a JWK is used.
+// Each must have its JSON type when present.
+func readHead(o object) (jwkHead, error) {
+	var h jwkHead
+	var err error
+	if h.Kty, _, err = o.str("kty"); err != nil {
+		return h, err
+	}
+	if h.Kid, _, err = o.str("kid"); err != nil {
+		return h, err
+	}
+	if h.Crv, _, err = o.str("crv"); err != nil {
+		return h, err
+	}
+	for name, dst := range map[string]**string{"use": &h.Use, "alg": &h.Alg} {
+		v, present, err := o.str(name)
+		if err != nil {
+			return h, err
+		}
+		if present {
+			*dst = &v
+		}
+	}
+	if raw, ok := o["key_ops"]; ok {
+		h.hasKeyOps = true
+		if len(raw) == 0 || raw[0] != '[' {
+			return h, errors.New("member \"key_ops\" is not an array")
+		}
+		if err := json.Unmarshal(raw, &h.KeyOps); err != nil {
+			return h, fmt.Errorf("member \"key_ops\": %v", err)
+		}
+	}
+	_, h.hasD = o["d"]
+	return h, nil
 }
 
 // ParseJWKS parses a JWK Set document (RFC 7517 section 5) into a Set of
 // keys bound to algorithms in allowed (nil means AsymmetricAlgs). Keys that
 // cannot be used are dropped one by one and reported by Set.Dropped; the
 // document fails as a whole only when it is not a JWK Set or exceeds
-// MaxDocumentBytes or MaxKeys.
+// MaxDocumentBytes or MaxKeys. Member names are matched exactly
+// (case-sensitively) and may not repeat: a key with a repeated member is
+// dropped, a document with a repeated top-level member fails.
 func ParseJWKS(doc []byte, allowed []Alg) (*Set, error) {
 	if len(doc) > MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: document over %d bytes", ErrMalformedDocument, MaxDocumentBytes)
 	}
-	var set struct {
-		Keys *[]json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(doc, &set); err != nil {
+	top, err := parseObject(doc)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedDocument, err)
 	}
-	if set.Keys == nil {
+	rawKeys, ok := top["keys"]
+	if !ok || len(rawKeys) == 0 || rawKeys[0] != '[' {
 		return nil, fmt.Errorf("%w: no \"keys\" array", ErrMalformedDocument)
 	}
-	if len(*set.Keys) > MaxKeys {
-		return nil, fmt.Errorf("%w: %d keys, more than %d", ErrMalformedDocument, len(*set.Keys), MaxKeys)
+	var list []json.RawMessage
+	if err := json.Unmarshal(rawKeys, &list); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedDocument, err)
+	}
+	if len(list) > MaxKeys {
+		return nil, fmt.Errorf("%w: %d keys, more than %d", ErrMalformedDocument, len(list), MaxKeys)
 	}
 	if allowed == nil {
 		allowed = AsymmetricAlgs
 	}
 	var keys []*Key
 	var dropped []error
-	for i, raw := range *set.Keys {
+	seen := make(map[string]bool, len(list))
+	for i, raw := range list {
 		k, err := parseJWK(raw, allowed)
+		if err == nil && seen[k.kid] {
+			err = &KeyError{KID: k.kid, Reason: "duplicate kid"}
+		}
 		if err != nil {
 			var ke *KeyError
 			if !errors.As(err, &ke) {
@@ -72,30 +116,34 @@ func ParseJWKS(doc []byte, allowed []Alg) (*Set, error) {
 			dropped = append(dropped, ke)
 			continue
 		}
+		seen[k.kid] = true
 		keys = append(keys, k)
 	}
 	s := NewSet(keys...)
-	s.dropped = append(dropped, s.dropped...)
+	s.dropped = dropped
 	return s, nil
 }
 
 // parseJWK normalises one JWK into a Key bound to one algorithm.
 func parseJWK(raw json.RawMessage, allowed []Alg) (*Key, error) {
-	var h jwkHead
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, &KeyError{Reason: "not a JSON object: " + err.Error()}
+	o, err := parseObject(raw)
+	if err != nil {
+		return nil, &KeyError{Reason: "not a valid JWK object: " + err.Error()}
 	}
+	h, err := readHead(o)
 	drop := func(reason string) (*Key, error) { return nil, &KeyError{KID: h.Kid, Reason: reason} }
 	switch {
+	case err != nil:
+		return drop(err.Error())
 	case h.Kty == "oct":
 		// RFC 8725 section 3.2: a symmetric key from a key document would let
 		// anyone who reads the document mint tokens.
 		return drop("symmetric (oct) keys are never taken from a JWKS")
 	case h.Use != nil && *h.Use != "sig":
 		return drop(fmt.Sprintf("use %q is not \"sig\" (RFC 7517 section 4.2)", *h.Use))
-	case h.KeyOps != nil && !slices.Contains(h.KeyOps, "verify"):
+	case h.hasKeyOps && !slices.Contains(h.KeyOps, "verify"):
 		return drop("key_ops does not include \"verify\" (RFC 7517 section 4.3)")
-	case h.D != nil:
+	case h.hasD:
 		return drop("private key material in a public key document")
 	}
 	alg, err := bindAlg(h, allowed)
