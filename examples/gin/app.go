@@ -7,15 +7,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/jwtguard/jwtguard/adapters/ginguard"
+	"github.com/jwtguard/jwtguard/adapters/httpguard"
 	"github.com/jwtguard/jwtguard/examples/internal/demo"
+	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
 
 // newEngine returns the contacts API on gin. Protect runs in Strict mode:
 // every route, the 404 and 405 handlers included, states its requirement
 // with ginguard.Require, and a route that forgets to is refused with 403,
-// never served. Scopes come from scope and Auth0's permissions, and /readyz
-// answers 503 until the keys arrive.
+// never served. Scopes come from scope and Auth0's permissions, /readyz
+// answers 503 until the keys arrive, /metrics serves Prometheus metrics and
+// /.well-known/oauth-protected-resource the RFC 9728 document.
 func newEngine(env *demo.Env, store *demo.Store) *gin.Engine {
 	r := gin.New()
 	r.Use(gin.Recovery())
@@ -40,6 +43,9 @@ func newEngine(env *demo.Env, store *demo.Store) *gin.Engine {
 		claims, _ := ginguard.Claims(c) // always there behind Authenticated
 		writeJSON(c, http.StatusOK, demo.WhoAmI(claims))
 	})
+	r.GET("/metrics", ginguard.Require(scopecheck.Public), gin.WrapH(env.MetricsHandler()))
+	r.GET(middleware.ResourceMetadataPath, ginguard.Require(scopecheck.Public),
+		gin.WrapH(httpguard.ResourceMetadataHandler(env.Validator, demo.ScopeRead, demo.ScopeDelete)))
 	r.GET("/readyz", ginguard.Require(scopecheck.Public), func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		if !env.Ready() {

@@ -242,8 +242,8 @@ func TestEveryRouteStatesARequirement(t *testing.T) {
 		t.Fatal(err)
 	}
 	routes := r.Routes()
-	if len(routes) != 5 {
-		t.Errorf("%d routes, want 5", len(routes))
+	if len(routes) != 7 {
+		t.Errorf("%d routes, want 7", len(routes))
 	}
 	for _, rt := range routes {
 		path := strings.ReplaceAll(rt.Path, ":id", "3")
