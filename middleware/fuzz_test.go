@@ -332,7 +332,7 @@ func FuzzJSONReader(f *testing.F) {
 	for _, s := range []string{
 		`{"a":1,"b":[true,false,null],"c":{"d":"e"}}`, `{"a":1,"a":2}`, `{"\u0061":1,"a":2}`,
 		`{"a":"\ud800"}`, "{\"a\":\"\xff\"}", `{"a":1e400}`, `{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
-		` { "a" : -0.0e+1 } `, `{"a":01}`, `{"a":1}x`, `{}`, `[]`,
+		` { "a" : -0.0e+1 } `, `{"a":01}`, `{"a":1}x`, `{}`, `[]`, `null`, ` null `,
 	} {
 		f.Add([]byte(s))
 	}
@@ -365,6 +365,10 @@ func FuzzJSONReader(f *testing.F) {
 		case errors.Is(err, errJSONUTF8) && !utf8.Valid(data):
 		case errors.Is(err, errJSONSyntax) && json.Unmarshal(data, &anyVal) != nil:
 			// A number beyond float64 range: encoding/json cannot decode it.
+		case errors.Is(err, errJSONNotObject) && ref == nil:
+			// encoding/json decodes a top-level null into a nil map; a
+			// token's header and claims must be objects (RFC 7515 section
+			// 4, RFC 7519 section 7.2).
 		default:
 			t.Fatalf("reader refuses (%v) what encoding/json accepts: %q", err, data)
 		}
