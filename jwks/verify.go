@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
-	"math/big"
 )
 
 var pssOptions = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
@@ -59,14 +58,44 @@ func hashInto(buf *[sha512.Size]byte, h crypto.Hash, msg []byte) []byte {
 // verifyECDSA checks a JWS ECDSA signature: the fixed-width concatenation
 // R || S of RFC 7518 section 3.4, never ASN.1 DER. ecdsa.Verify rejects
 // r or s outside [1, n-1], so the r = s = 0 "psychic signature" fails.
+// The fixed-width halves are re-encoded as the DER SEQUENCE of two INTEGERs
+// that ecdsa.VerifyASN1 takes, in a stack buffer: the same check as
+// ecdsa.Verify without its big.Int and encoding allocations.
 func verifyECDSA(pub *ecdsa.PublicKey, digest, sig []byte) bool {
 	size := (pub.Curve.Params().BitSize + 7) / 8
-	if len(sig) != 2*size {
+	if len(sig) != 2*size || size > 66 {
 		return false
 	}
-	r := new(big.Int).SetBytes(sig[:size])
-	s := new(big.Int).SetBytes(sig[size:])
-	return ecdsa.Verify(pub, digest, r, s)
+	// Header (at most 3 bytes) + two INTEGERs of at most 2 + 67 bytes.
+	var buf [3 + 2*(2+67)]byte
+	body := appendDERUint(appendDERUint(buf[3:3], sig[:size]), sig[size:])
+	n := len(body)
+	start := 1
+	if n < 0x80 {
+		buf[1], buf[2] = 0x30, byte(n)
+	} else {
+		start = 0
+		buf[0], buf[1], buf[2] = 0x30, 0x81, byte(n)
+	}
+	return ecdsa.VerifyASN1(pub, digest, buf[start:3+n])
+}
+
+// appendDERUint appends the minimal DER INTEGER (X.690 section 8.3) of the
+// unsigned big-endian b, which holds at most 66 bytes: leading zero bytes
+// dropped (one kept for zero), a zero byte added when the top bit is set.
+func appendDERUint(dst, b []byte) []byte {
+	for len(b) > 1 && b[0] == 0 {
+		b = b[1:]
+	}
+	n := len(b)
+	if b[0]&0x80 != 0 {
+		n++
+	}
+	dst = append(dst, 0x02, byte(n))
+	if n > len(b) {
+		dst = append(dst, 0)
+	}
+	return append(dst, b...)
 }
 
 func verifyHMAC(h crypto.Hash, secret, msg, sig []byte) bool {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // maxNumericDate is 9999-12-31T23:59:59Z. Dates beyond it (or negative) are
@@ -65,6 +66,26 @@ type claimSet struct {
 	hasIat         bool
 	idTokenMarker  string
 	Claims
+
+	// strs backs short aud, scp and permissions lists, so a typical token
+	// needs no slice allocation of its own (the claimSet is allocated
+	// anyway). nstrs counts the elements handed out.
+	strs  [6]string
+	nstrs int
+}
+
+// spare lends the unused part of cs.strs as an empty slice to append to.
+func (cs *claimSet) spare() []string { return cs.strs[cs.nstrs:cs.nstrs:len(cs.strs)] }
+
+// keep records that list, returned by a reader given spare(), lives in
+// cs.strs when it does, and caps it so that an append by a caller can
+// never write over the next claim's elements.
+func (cs *claimSet) keep(list []string) []string {
+	if len(list) == 0 || cs.nstrs == len(cs.strs) || unsafe.SliceData(list) != &cs.strs[cs.nstrs] {
+		return list
+	}
+	cs.nstrs += len(list)
+	return list[:len(list):len(list)]
 }
 
 // decodeClaims reads the registered and authorization claims of a payload
@@ -84,7 +105,8 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 		case "sub":
 			c.Subject, ok = r.readStringTyped()
 		case "aud":
-			c.Audience, ok = r.readStringOrStrings()
+			c.Audience, ok = r.readStringOrStrings(cs.spare())
+			c.Audience = cs.keep(c.Audience)
 		case "exp":
 			cs.exp, ok = r.readDate()
 			cs.hasExp = true
@@ -103,16 +125,19 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 		case "scope":
 			c.Scope, ok = r.readStringTyped()
 		case "scp":
-			c.SCP, ok = r.readStringOrStrings()
+			c.SCP, ok = r.readStringOrStrings(cs.spare())
 			if ok && r.lastWasString {
 				c.SCP = splitScopes(c.SCP[0])
+			} else {
+				c.SCP = cs.keep(c.SCP)
 			}
 		case "permissions":
 			if r.peek() != '[' {
 				ok = false
 				break
 			}
-			c.Permissions, ok = r.readStrings()
+			c.Permissions, ok = r.readStrings(cs.spare())
+			c.Permissions = cs.keep(c.Permissions)
 		case "gty":
 			c.GrantType, ok = r.readStringTyped()
 		case "cnf":
@@ -148,17 +173,18 @@ func (r *objectReader) readStringTyped() (string, bool) {
 }
 
 // readStringOrStrings reads a string or an array of strings, as aud and scp
-// allow (RFC 7519 section 4.1.3). lastWasString tells which it was.
-func (r *objectReader) readStringOrStrings() ([]string, bool) {
+// allow (RFC 7519 section 4.1.3), appending to dst as readStrings does.
+// lastWasString tells which it was.
+func (r *objectReader) readStringOrStrings(dst []string) ([]string, bool) {
 	switch r.peek() {
 	case '"':
 		s, ok := r.readString()
 		r.lastWasString = true
-		return []string{s}, ok
+		return append(dst[:0], s), ok
 	case '[':
 		r.lastWasString = false
 		save := r.pos
-		list, ok := r.readStrings()
+		list, ok := r.readStrings(dst)
 		if !ok && r.err != nil && r.err == errJSONSyntax {
 			// An array holding a non-string: a type error, not bad JSON,
 			// when the array itself is well-formed.

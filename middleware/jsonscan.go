@@ -1,8 +1,10 @@
 package middleware
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -36,6 +38,9 @@ type objectReader struct {
 	seen  [24]string
 	nseen int
 	more  map[string]struct{}
+	// seenBits has bit keyBit(k) set for every name k seen: a name whose
+	// bit is clear is new without comparing it with the others.
+	seenBits uint64
 
 	// lastWasString reports whether readStringOrStrings saw a string.
 	lastWasString bool
@@ -101,6 +106,14 @@ func (r *objectReader) next() bool {
 }
 
 func (r *objectReader) isDuplicate(key string) bool {
+	bit := keyBit(key)
+	known := r.seenBits&bit != 0
+	r.seenBits |= bit
+	if !known && r.nseen < len(r.seen) {
+		r.seen[r.nseen] = key
+		r.nseen++
+		return false
+	}
 	for _, s := range r.seen[:r.nseen] {
 		if s == key {
 			return true
@@ -119,6 +132,16 @@ func (r *objectReader) isDuplicate(key string) bool {
 	}
 	r.more[key] = struct{}{}
 	return false
+}
+
+// keyBit picks one of 64 bits for a member name from its length and its
+// first and last bytes; equal names always pick the same bit.
+func keyBit(key string) uint64 {
+	h := uint(len(key))
+	if len(key) > 0 {
+		h += uint(key[0])*7 + uint(key[len(key)-1])*31
+	}
+	return 1 << (h & 63)
 }
 
 func (r *objectReader) fail(err error) bool {
@@ -157,6 +180,16 @@ func (r *objectReader) readString() (string, bool) {
 	start := r.pos + 1
 	escaped := false
 	i := start
+	// Fast path: skip eight plain bytes at a time, then straight to the
+	// first special byte; the byte loop below handles the quote, escapes,
+	// control bytes and UTF-8.
+	for i+8 <= len(d) {
+		if m := specialMask(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		i += 8
+	}
 	for {
 		if i >= len(d) {
 			return "", r.fail(errJSONSyntax)
@@ -204,6 +237,26 @@ func (r *objectReader) readString() (string, bool) {
 			i++
 		}
 	}
+}
+
+// Byte-wise constants for specialMask.
+const (
+	swarLSB = 0x0101010101010101
+	swarMSB = 0x8080808080808080
+)
+
+// specialMask flags, with its top bit, each byte of the little-endian word
+// w that needs the careful path of readString: '"', '\\', a control byte
+// (< 0x20) or a non-ASCII byte. It is zero exactly when no byte is special.
+// A borrow may also flag a plain byte, but only one after (above) a special
+// byte, so the lowest flag always marks the first special byte.
+func specialMask(w uint64) uint64 {
+	q := w ^ (swarLSB * '"')
+	b := w ^ (swarLSB * '\\')
+	x := (q - swarLSB) &^ q // a zero byte of q: a quote
+	x |= (b - swarLSB) &^ b // a backslash
+	x |= (w - swarLSB*0x20) &^ w
+	return (x | w) & swarMSB // | w: a byte >= 0x80
 }
 
 func isHex4(b []byte) bool {
@@ -255,6 +308,22 @@ func (r *objectReader) readNumber() (float64, bool) {
 		}
 	}
 	r.pos = i
+	if n := i - start; n <= 15 && d[start] != '-' {
+		// Fast path for the usual NumericDate: up to 15 digits and no
+		// fraction or exponent is an integer below 2^53, exact in a
+		// float64, so this agrees with ParseFloat.
+		var v uint64
+		for _, c := range d[start:i] {
+			if c < '0' || c > '9' {
+				v = ^uint64(0)
+				break
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		if v != ^uint64(0) {
+			return float64(v), true
+		}
+	}
 	f, err := strconv.ParseFloat(unsafe.String(&d[start], i-start), 64)
 	if err != nil {
 		// Out of float64 range: a valid JSON number no date can be.
@@ -263,26 +332,27 @@ func (r *objectReader) readNumber() (float64, bool) {
 	return f, true
 }
 
-// readStrings reads a JSON array of strings. The result is nil, not empty,
-// for "[]".
-func (r *objectReader) readStrings() ([]string, bool) {
+// readStrings reads a JSON array of strings, appending them to dst (an
+// empty slice whose spare capacity the caller lends, or nil). The result is
+// nil, not empty, for "[]".
+func (r *objectReader) readStrings(dst []string) ([]string, bool) {
 	if r.peek() != '[' {
 		return nil, r.fail(errJSONSyntax)
 	}
 	r.pos++
-	var out []string
 	r.skipWS()
 	if r.peek() == ']' {
 		r.pos++
-		return out, true
+		return nil, true
 	}
+	out := dst[:0]
 	for {
 		r.skipWS()
 		s, ok := r.readString()
 		if !ok {
 			return nil, false
 		}
-		if out == nil {
+		if cap(out) == 0 {
 			out = make([]string, 0, 4) // aud and permissions are short
 		}
 		out = append(out, s)

@@ -26,8 +26,10 @@ func splitCompact(tok string) (compactParts, *Error) {
 	n := 0
 	for i := 0; i < len(tok); i++ {
 		c := tok[i]
+		if b64urlAlphabet[c] {
+			continue
+		}
 		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
 		case c == '.':
 			if n < len(dots) {
 				dots[n] = i
@@ -61,6 +63,50 @@ func splitCompact(tok string) (compactParts, *Error) {
 		return compactParts{}, invalid(ReasonMalformed, "the access token has an empty header or payload")
 	}
 	return p, nil
+}
+
+// b64urlAlphabet marks the 64 characters of base64url (RFC 4648 section 5).
+// It is a constant table, read-only after package initialisation.
+var b64urlAlphabet = func() (t [256]bool) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = true
+	}
+	return t
+}()
+
+// splitCompactFast splits an ordinary token at its two dots with the
+// vectorised strings.IndexByte and leaves the alphabet to the strict
+// base64url decoders that must follow (Validator.validate decodes all three
+// segments before any other check, and calls splitCompact to name the
+// culprit when one fails). Any other shape, and CR or LF, which Go's
+// decoder skips, go straight to splitCompact and its precise error.
+func splitCompactFast(tok string) (compactParts, *Error) {
+	if d1 := strings.IndexByte(tok, '.'); d1 > 0 {
+		if d2 := strings.IndexByte(tok[d1+1:], '.'); d2 > 0 {
+			d2 += d1 + 1
+			if strings.IndexByte(tok[d2+1:], '.') < 0 &&
+				strings.IndexByte(tok, '\n') < 0 && strings.IndexByte(tok, '\r') < 0 {
+				return compactParts{
+					header:       tok[:d1],
+					payload:      tok[d1+1 : d2],
+					signature:    tok[d2+1:],
+					signingInput: tok[:d2],
+				}, nil
+			}
+		}
+	}
+	return splitCompact(tok)
+}
+
+// segmentBuffer returns room to decode seg: the stack array when it is
+// large enough, else a new slice.
+func segmentBuffer(stack *[512]byte, seg string) []byte {
+	n := base64.RawURLEncoding.DecodedLen(len(seg))
+	if n <= len(stack) {
+		return stack[:n]
+	}
+	return make([]byte, n)
 }
 
 func opaqueError() *Error {

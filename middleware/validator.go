@@ -174,23 +174,36 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if len(token) > v.maxSize {
 		return nil, invalid(ReasonTooLarge, "the access token is larger than this API accepts")
 	}
+	now := v.nowSeconds() // one clock read serves the cache and the claims
 	if v.cache != nil {
-		if c := v.cache.get(token, v.nowSeconds()); c != nil {
+		if c := v.cache.get(token, now); c != nil {
 			if ev != nil {
 				ev.Issuer, ev.Cached = c.Issuer, true
 			}
 			return c, nil
 		}
 	}
-	parts, e := splitCompact(token)
+	parts, e := splitCompactFast(token)
 	if e != nil {
 		return nil, e
 	}
 	// One buffer for header and payload: claims strings are views of it.
+	// All three segments are decoded before any check: the strict decoder
+	// refuses every character outside base64url, so the alphabet scan of
+	// splitCompact runs only to name the culprit of a failure, and a token
+	// with a bad character never gets further than it did with the scan.
 	hlen := base64.RawURLEncoding.DecodedLen(len(parts.header))
 	buf := make([]byte, hlen+base64.RawURLEncoding.DecodedLen(len(parts.payload)))
-	hdrJSON, ok := decodeSegment(buf[:hlen], parts.header)
-	if !ok {
+	var sigStack [512]byte // RSA up to 4096 bits
+	hdrJSON, hok := decodeSegment(buf[:hlen], parts.header)
+	payload, pok := decodeSegment(buf[hlen:], parts.payload)
+	sig, sok := decodeSegment(segmentBuffer(&sigStack, parts.signature), parts.signature)
+	if !hok || !pok || !sok {
+		if _, e := splitCompact(token); e != nil {
+			return nil, e
+		}
+	}
+	if !hok {
 		return nil, invalid(ReasonEncoding, "the token header is not valid base64url")
 	}
 	var h header
@@ -201,15 +214,14 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if e != nil {
 		return nil, e
 	}
-	payload, ok := decodeSegment(buf[hlen:], parts.payload)
-	if !ok {
+	if !pok {
 		return nil, invalid(ReasonEncoding, "the token payload is not valid base64url")
 	}
 	cs := &claimSet{}
 	if e := decodeClaims(payload, cs); e != nil {
 		return nil, e
 	}
-	ic, e := v.checkClaims(cs)
+	ic, e := v.checkClaims(cs, now)
 	if ic != nil && ev != nil {
 		ev.Issuer = ic.issuer
 	}
@@ -220,7 +232,7 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if e != nil {
 		return nil, e
 	}
-	if e := verifySignature(key, parts); e != nil {
+	if e := verifySignature(key, parts.signingInput, sig, sok); e != nil {
 		return nil, e
 	}
 	c := &cs.Claims
@@ -287,22 +299,21 @@ func (v *Validator) checkType(typ string) *Error {
 
 // checkClaims applies the claim rules and returns the token's issuer; once
 // the issuer is matched it is returned with any later error too.
-func (v *Validator) checkClaims(cs *claimSet) (*issuerConfig, *Error) {
+func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *Error) {
 	c := &cs.Claims
-	if cs.idTokenMarker != "" {
-		// An ID token is for the client, not for an API (OIDC Core 2;
-		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
-		return nil, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
-			withHint("send the access token obtained with audience=<API identifier>, not the id_token")
-	}
 	ic := v.issuer(c.Issuer)
 	if ic == nil {
 		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API")
 	}
+	if cs.idTokenMarker != "" {
+		// An ID token is for the client, not for an API (OIDC Core 2;
+		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
+		return ic, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
+			withHint("send the access token obtained with audience=<API identifier>, not the id_token")
+	}
 	if !v.audienceOK(c.Audience) {
 		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)")
 	}
-	nowSec := v.nowSeconds()
 	if !cs.hasExp {
 		return ic, invalid(ReasonMissingExpiry, "the token has no expiry (exp)")
 	}
@@ -370,21 +381,14 @@ func (v *Validator) findKey(ctx context.Context, ic *issuerConfig, kid string, a
 	return key, nil
 }
 
-// verifySignature decodes the signature into a stack buffer when it fits
-// (RSA up to 4096 bits) and checks it.
-func verifySignature(key *jwks.Key, p compactParts) *Error {
-	var stack [512]byte
-	var dst []byte
-	if n := base64.RawURLEncoding.DecodedLen(len(p.signature)); n <= len(stack) {
-		dst = stack[:n]
-	} else {
-		dst = make([]byte, n)
-	}
-	sig, ok := decodeSegment(dst, p.signature)
-	if !ok {
+// verifySignature checks sig, the decoded signature; decoded false means
+// its base64url was not canonical, reported here so that the order of the
+// checks (and of their errors) stays that of Validate's documentation.
+func verifySignature(key *jwks.Key, signingInput string, sig []byte, decoded bool) *Error {
+	if !decoded {
 		return invalid(ReasonEncoding, "the token signature is not valid base64url")
 	}
-	if !key.Verify(bytesOf(p.signingInput), sig) {
+	if !key.Verify(bytesOf(signingInput), sig) {
 		return invalid(ReasonSignature, "the token signature is invalid")
 	}
 	return nil
