@@ -90,8 +90,9 @@ func (g *Guard) authorize(ctx context.Context, fullMethod string) (*middleware.C
 // scheme, and for DPoP the "dpop" metadata holding the proof, checked
 // against method POST and the call's URI (RFC 9449 section 7.1).
 func (g *Guard) authenticate(ctx context.Context, fullMethod string) (*middleware.Claims, string, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	vals := md.Get(AuthorizationKey)
+	// ValueFromIncomingContext reads one key without copying the whole
+	// metadata, as FromIncomingContext would on every call.
+	vals := metadata.ValueFromIncomingContext(ctx, AuthorizationKey)
 	switch len(vals) {
 	case 0:
 		return nil, "", g.v.Annotate(middleware.NewError(middleware.ErrMissingToken, middleware.ReasonMissingToken,
@@ -101,12 +102,15 @@ func (g *Guard) authenticate(ctx context.Context, fullMethod string) (*middlewar
 		return nil, "", g.v.Annotate(middleware.NewError(middleware.ErrInvalidRequest, middleware.ReasonInvalidRequest,
 			"the request has more than one authorization metadata value"), "")
 	}
-	creds, err := middleware.CredentialsFromAuthorization(vals[0], md.Get(ProofKey))
+	creds, err := middleware.CredentialsFromAuthorization(vals[0], nil)
 	if err != nil {
 		return nil, "", g.v.Annotate(err, "")
 	}
-	creds.Method = http.MethodPost
-	creds.URL = g.callURL(ctx, md, fullMethod)
+	if creds.Scheme == middleware.SchemeDPoP {
+		creds.Proofs = metadata.ValueFromIncomingContext(ctx, ProofKey)
+		creds.Method = http.MethodPost
+		creds.URL = g.callURL(ctx, fullMethod)
+	}
 	c, err := g.v.Authenticate(ctx, creds)
 	return c, creds.Scheme, err
 }

@@ -16,7 +16,7 @@ import (
 // https when the connection is TLS and http otherwise; the authority is the
 // call's ":authority", which grpc-go requires and hands to the server as
 // metadata. WithExternalURL replaces both with a configured base.
-func (g *Guard) callURL(ctx context.Context, md metadata.MD, fullMethod string) string {
+func (g *Guard) callURL(ctx context.Context, fullMethod string) string {
 	if g.cfg.externalURL != "" {
 		return strings.TrimSuffix(g.cfg.externalURL, "/") + fullMethod
 	}
@@ -25,7 +25,7 @@ func (g *Guard) callURL(ctx context.Context, md metadata.MD, fullMethod string) 
 		scheme = "https"
 	}
 	var authority string
-	if a := md.Get(":authority"); len(a) == 1 {
+	if a := metadata.ValueFromIncomingContext(ctx, ":authority"); len(a) == 1 {
 		authority = a[0]
 	}
 	return scheme + "://" + authority + fullMethod
