@@ -95,9 +95,15 @@ func newRemote(cfg *remoteConfig, defaultName string) *Remote {
 	return &Remote{cfg: cfg, name: name, ready: make(chan struct{}), ctx: ctx, cancel: cancel}
 }
 
+// start begins the first fetch before returning, so that a request
+// arriving at once joins it instead of spending the unknown-kid rate limit
+// on a fetch of its own.
 func (r *Remote) start() {
+	r.mu.Lock()
+	first := r.startLocked(TriggerInitial)
+	r.mu.Unlock()
 	r.wg.Add(1)
-	go r.run()
+	go r.run(first)
 }
 
 // Keys returns the current set, or nil before the first successful fetch.
@@ -156,34 +162,44 @@ func (r *Remote) Refresh(ctx context.Context, kid string) (*Set, error) {
 			return set, nil
 		}
 	}
-	r.mu.Lock()
-	c := r.inflight
-	if c == nil {
-		switch {
-		case r.closed:
-			r.mu.Unlock()
-			return r.Keys(), ErrClosed
-		case !r.lastMiss.IsZero() && time.Since(r.lastMiss) < r.cfg.minRefresh:
-			r.mu.Unlock()
-			r.observeMiss(true)
-			return r.Keys(), ErrRateLimited
-		}
-		r.lastMiss = time.Now()
-		c = r.startLocked(TriggerUnknownKID)
-	}
-	r.mu.Unlock()
-	r.observeMiss(false)
-
 	t := time.NewTimer(r.cfg.maxWait)
 	defer t.Stop()
-	select {
-	case <-c.done:
-		return r.Keys(), c.err
-	case <-ctx.Done():
-		return r.Keys(), ctx.Err()
-	case <-t.C:
-		return r.Keys(), ErrWaitTimeout
+	// A fetch already in flight may have started before kid was published
+	// (a scheduled refresh, or another token's miss): when it comes back
+	// without kid, one fetch of our own follows, rate limit permitting.
+	for round, own := 0, false; !own; round++ {
+		r.mu.Lock()
+		c := r.inflight
+		if c == nil {
+			switch {
+			case r.closed:
+				r.mu.Unlock()
+				return r.Keys(), ErrClosed
+			case !r.lastMiss.IsZero() && time.Since(r.lastMiss) < r.cfg.minRefresh:
+				r.mu.Unlock()
+				r.observeMiss(true)
+				return r.Keys(), ErrRateLimited
+			}
+			r.lastMiss = time.Now()
+			c, own = r.startLocked(TriggerUnknownKID), true
+		}
+		r.mu.Unlock()
+		if round == 0 || own {
+			r.observeMiss(false)
+		}
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return r.Keys(), ctx.Err()
+		case <-t.C:
+			return r.Keys(), ErrWaitTimeout
+		}
+		set := r.Keys()
+		if _, ok := set.Lookup(kid); ok || c.err != nil {
+			return set, c.err
+		}
 	}
+	return r.Keys(), nil
 }
 
 func (r *Remote) observeMiss(refused bool) {
@@ -222,20 +238,15 @@ func (r *Remote) startLocked(trigger Trigger) *fetchCall {
 }
 
 // run is the background refresh loop.
-func (r *Remote) run() {
+func (r *Remote) run(c *fetchCall) {
 	defer r.wg.Done()
-	trigger := TriggerInitial
 	backoff := time.Second
 	for {
-		r.mu.Lock()
-		c := r.startLocked(trigger)
-		r.mu.Unlock()
 		select {
 		case <-c.done:
 		case <-r.ctx.Done():
 			return
 		}
-		trigger = TriggerScheduled
 		var wait time.Duration
 		if c.err == nil {
 			wait, backoff = jitter(c.ttl), time.Second
@@ -250,6 +261,9 @@ func (r *Remote) run() {
 			t.Stop()
 			return
 		}
+		r.mu.Lock()
+		c = r.startLocked(TriggerScheduled)
+		r.mu.Unlock()
 	}
 }
 
