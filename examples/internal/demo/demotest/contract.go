@@ -1,0 +1,314 @@
+// Package demotest is the contract every jwtguard HTTP demo keeps (the
+// routes, flags and answers of examples/contacts), as tests each demo runs
+// against its own handler, so the net/http and gin demos cannot drift
+// apart.
+package demotest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtguard/jwtguard/examples/internal/demo"
+	"github.com/jwtguard/jwtguard/jwtguardtest"
+	"github.com/jwtguard/jwtguard/middleware"
+)
+
+// start builds the demo Env of cfg and the handler newHandler makes for it;
+// with prime it waits for the keys.
+func start(t *testing.T, cfg demo.Config, newHandler func(*demo.Env) http.Handler, prime bool) (*demo.Env, http.Handler) {
+	t.Helper()
+	env, err := demo.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	if prime {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := env.Keys.Prime(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return env, newHandler(env)
+}
+
+type answer struct {
+	status  int
+	header  http.Header
+	body    []byte
+	problem map[string]any
+}
+
+// call serves one request through h in process.
+func call(t *testing.T, h http.Handler, method, path string, auth ...string) answer {
+	t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	for _, a := range auth {
+		req.Header.Add("Authorization", a)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	a := answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+	if rec.Header().Get("Content-Type") == "application/problem+json" {
+		if err := json.Unmarshal(a.body, &a.problem); err != nil {
+			t.Fatalf("problem body %s: %v", a.body, err)
+		}
+	}
+	return a
+}
+
+func bearer(tok string) string { return "Bearer " + tok }
+
+// Answers checks every answer of the contract: status, the exact
+// WWW-Authenticate challenge (RFC 6750 section 3, RFC 9449 section 7.1) and
+// the RFC 9457 body.
+func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	env, h := start(t, demo.DefaultConfig(), newHandler, true)
+	tokens, err := env.Dev.MintTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mint := func(c jwtguardtest.Claims) string {
+		if c.Audience == nil {
+			c.Audience = []string{demo.DefaultAudience}
+		}
+		tok, err := env.Dev.AccessToken(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	// Another issuer, whose first key has the same kid ("key-1") as the
+	// development issuer's: a token it signs claiming our issuer must fail
+	// the signature check, not find a key.
+	other, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	forged, err := other.AccessToken(jwtguardtest.Claims{Issuer: env.Config.Issuer, Audience: []string{demo.DefaultAudience}, Scope: "read:contacts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := other.AccessToken(jwtguardtest.Claims{Audience: []string{demo.DefaultAudience}, Scope: "read:contacts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The demo accepts DPoP too (RFC 9449 section 7.1): every challenge
+	// offers both schemes.
+	const (
+		dpop  = `, DPoP realm="contacts", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"`
+		br    = `Bearer realm="contacts"`
+		realm = br + dpop
+		inv   = br + `, error="invalid_token", error_description=`
+	)
+	cases := []struct {
+		name      string
+		method    string
+		path      string
+		auth      []string
+		status    int
+		challenge string            // exact WWW-Authenticate; "" means none
+		problem   map[string]string // problem members that must match exactly
+	}{
+		{"public", "GET", "/api/public", nil, 200, "", nil},
+		{"public ignores a bad token", "GET", "/api/public", []string{"Bearer x.y.z"}, 200, "", nil},
+		{"readyz", "GET", "/readyz", nil, 200, "", nil},
+		{"list without token", "GET", "/api/contacts", nil, 401, realm,
+			map[string]string{"reason": "missing_token", "error": ""}},
+		{"list with Basic", "GET", "/api/contacts", []string{"Basic dTpw"}, 401, realm,
+			map[string]string{"reason": "missing_token"}},
+		{"delete without token", "DELETE", "/api/contacts/1", nil, 401, realm, map[string]string{"reason": "missing_token"}},
+		{"me without token", "GET", "/api/me", nil, 401, realm, map[string]string{"reason": "missing_token"}},
+		{"reader lists", "GET", "/api/contacts", []string{bearer(tokens.Reader)}, 200, "", nil},
+		{"admin lists (permissions)", "GET", "/api/contacts", []string{bearer(tokens.Admin)}, 200, "", nil},
+		{"reader cannot delete", "DELETE", "/api/contacts/1", []string{bearer(tokens.Reader)}, 403,
+			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: delete:contacts", scope="delete:contacts"` + dpop,
+			map[string]string{"error": "insufficient_scope", "reason": "insufficient_scope", "scope": "delete:contacts",
+				"detail": "the access token lacks the scope this resource requires: delete:contacts"}},
+		{"no scope cannot list", "GET", "/api/contacts", []string{bearer(mint(jwtguardtest.Claims{Subject: "u"}))}, 403,
+			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts"` + dpop,
+			map[string]string{"error": "insufficient_scope", "scope": "read:contacts"}},
+		{"prefix scope is not the scope", "GET", "/api/contacts", []string{bearer(mint(jwtguardtest.Claims{Scope: "read:contacts:all xread:contacts"}))}, 403,
+			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts"` + dpop, nil},
+		{"ID token", "GET", "/api/me", []string{bearer(tokens.ID)}, 401,
+			inv + `"an ID token was sent instead of an access token"` + dpop,
+			map[string]string{"error": "invalid_token", "reason": "id_token",
+				"hint": "send the access token obtained with audience=<API identifier>, not the id_token"}},
+		{"expired", "GET", "/api/contacts", []string{bearer(mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}))}, 401,
+			inv + `"the token has expired"` + dpop, map[string]string{"error": "invalid_token", "reason": "expired"}},
+		{"not yet valid", "GET", "/api/me", []string{bearer(mint(jwtguardtest.Claims{NotBefore: time.Now().Add(time.Hour)}))}, 401,
+			inv + `"the token is not valid yet (nbf)"` + dpop, map[string]string{"reason": "not_yet_valid"}},
+		{"other audience", "GET", "/api/me", []string{bearer(mint(jwtguardtest.Claims{Audience: []string{"https://other.example.com"}}))}, 401,
+			inv + `"the token is not intended for this API (aud)"` + dpop, map[string]string{"reason": "audience_mismatch"}},
+		{"other issuer", "GET", "/api/contacts", []string{bearer(foreign)}, 401,
+			inv + `"the token issuer is not trusted by this API"` + dpop, map[string]string{"reason": "issuer_mismatch"}},
+		{"forged signature", "GET", "/api/contacts", []string{bearer(forged)}, 401,
+			inv + `"the token signature is invalid"` + dpop, map[string]string{"reason": "bad_signature"}},
+		{"opaque token", "GET", "/api/me", []string{"Bearer 8xLOxBtZp8"}, 401, "", map[string]string{"reason": "opaque_token"}},
+		{"two Authorization headers", "GET", "/api/me", []string{bearer(tokens.Reader), bearer(tokens.Reader)}, 400,
+			br + `, error="invalid_request", error_description="the request has more than one Authorization header"` + dpop,
+			map[string]string{"error": "invalid_request", "reason": "invalid_request"}},
+		{"unknown route", "GET", "/api/nope", []string{bearer(tokens.Reader)}, 404, "", nil},
+		{"unknown route without token", "GET", "/api/nope", nil, 404, "", nil},
+		{"wrong method", "POST", "/api/contacts", []string{bearer(tokens.Admin)}, 405, "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := call(t, h, tc.method, tc.path, tc.auth...)
+			if a.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.body)
+			}
+			ch := a.header.Get("WWW-Authenticate")
+			switch {
+			case tc.challenge != "" && ch != tc.challenge:
+				t.Errorf("WWW-Authenticate\n got %s\nwant %s", ch, tc.challenge)
+			case tc.status < 400 && ch != "":
+				t.Errorf("challenge on a success: %s", ch)
+			case tc.status >= 404 && ch != "":
+				t.Errorf("challenge on a %d: %s", tc.status, ch)
+			case tc.status == 401 && !strings.HasPrefix(ch, br):
+				t.Errorf("401 without a Bearer challenge: %q", ch)
+			}
+			if tc.status == 401 || tc.status == 403 || tc.status == 400 {
+				if a.header.Get("Content-Type") != "application/problem+json" || a.header.Get("Cache-Control") != "no-store" {
+					t.Fatalf("headers %v", a.header)
+				}
+				if a.problem["status"] != float64(tc.status) || a.problem["detail"] == "" {
+					t.Errorf("problem %v", a.problem)
+				}
+				// The body carries the challenge's code and description.
+				if code, _ := a.problem["error"].(string); code != "" && !strings.Contains(ch, `error="`+code+`", error_description="`+a.problem["detail"].(string)+`"`) {
+					t.Errorf("body %v disagrees with challenge %s", a.problem, ch)
+				}
+			}
+			for k, want := range tc.problem {
+				got, _ := a.problem[k].(string)
+				if got != want {
+					t.Errorf("problem %s = %q, want %q", k, got, want)
+				}
+			}
+			if tc.status == 200 && strings.HasPrefix(tc.path, "/api/") && a.header.Get("Content-Type") != "application/json" {
+				t.Errorf("Content-Type %q", a.header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+// ListMeAndDelete checks the bodies of the list, /api/me and delete routes.
+func ListMeAndDelete(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	env, h := start(t, demo.DefaultConfig(), newHandler, true)
+	tokens, err := env.Dev.MintTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []demo.Contact
+	a := call(t, h, "GET", "/api/contacts", bearer(tokens.Reader))
+	if err := json.Unmarshal(a.body, &list); err != nil || len(list) != 3 || list[0].ID != "1" || list[0].Name != "Ada Lovelace" {
+		t.Fatalf("list %s: %v", a.body, err)
+	}
+
+	for _, tc := range []struct {
+		token string
+		want  string
+	}{
+		{tokens.Reader, `{"sub":"auth0|reader","scopes":["read:contacts"],"custom":{"favorite_color":"blue"}}`},
+		{tokens.Admin, `{"sub":"auth0|admin","scopes":["read:contacts","delete:contacts"],"custom":{"favorite_color":"blue"}}`},
+	} {
+		a := call(t, h, "GET", "/api/me", bearer(tc.token))
+		if a.status != 200 || strings.TrimSpace(string(a.body)) != tc.want {
+			t.Errorf("/api/me: %d %s, want %s", a.status, a.body, tc.want)
+		}
+	}
+	// scp (Okta) grants too; a token without custom claims has "custom": {}.
+	scp, err := env.Dev.AccessToken(jwtguardtest.Claims{Subject: "okta|u", Audience: []string{demo.DefaultAudience}, SCP: []string{"read:contacts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := call(t, h, "GET", "/api/me", bearer(scp)); strings.TrimSpace(string(a.body)) != `{"sub":"okta|u","scopes":["read:contacts"],"custom":{}}` {
+		t.Errorf("/api/me scp: %s", a.body)
+	}
+
+	if a := call(t, h, "DELETE", "/api/contacts/2", bearer(tokens.Admin)); a.status != 204 || len(a.body) != 0 {
+		t.Fatalf("delete: %d %s", a.status, a.body)
+	}
+	for _, id := range []string{"2", "999"} {
+		a := call(t, h, "DELETE", "/api/contacts/"+id, bearer(tokens.Admin))
+		var body map[string]string
+		if a.status != 404 || json.Unmarshal(a.body, &body) != nil || body["error"] != "not_found" || body["detail"] != "no contact with id "+id {
+			t.Errorf("delete %s again: %d %s", id, a.status, a.body)
+		}
+	}
+	a = call(t, h, "GET", "/api/contacts", bearer(tokens.Reader))
+	list = nil
+	if err := json.Unmarshal(a.body, &list); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	if !reflect.DeepEqual(ids, []string{"1", "3"}) {
+		t.Errorf("ids after delete %v", ids)
+	}
+}
+
+// IssuerDownThenUp checks that while the issuer is down the API listens, public routes work, protected
+// routes answer 503 with Retry-After and no challenge, and /readyz is 503;
+// once the issuer is back, everything works without a restart.
+func IssuerDownThenUp(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	iss.SetDown(true)
+	cfg := demo.DefaultConfig()
+	cfg.Issuer = iss.URL()
+	cfg.JWKSMinRefresh = time.Second
+	env, h := start(t, cfg, newHandler, false)
+	if env.Dev != nil {
+		t.Fatal("development issuer started although -issuer was given")
+	}
+	tok, err := iss.AccessToken(jwtguardtest.Claims{Subject: "u", Audience: []string{demo.DefaultAudience}, Scope: "read:contacts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := call(t, h, "GET", "/readyz"); a.status != 503 || string(a.body) != "keys not loaded yet\n" {
+		t.Errorf("/readyz while down: %d %q", a.status, a.body)
+	}
+	if a := call(t, h, "GET", "/api/public"); a.status != 200 {
+		t.Errorf("/api/public while down: %d", a.status)
+	}
+	a := call(t, h, "GET", "/api/contacts", bearer(tok))
+	if a.status != 503 || a.header.Get("Retry-After") != "5" || a.header.Get("WWW-Authenticate") != "" ||
+		a.problem["reason"] != string(middleware.ReasonKeysUnavailable) || a.problem["status"] != float64(503) {
+		t.Fatalf("protected route while down: %d %v %s", a.status, a.header, a.body)
+	}
+	// A missing token is still the client's problem, even while down.
+	if a := call(t, h, "GET", "/api/contacts"); a.status != 401 {
+		t.Errorf("no token while down: %d", a.status)
+	}
+	iss.SetDown(false)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		a := call(t, h, "GET", "/api/contacts", bearer(tok))
+		if a.status == 200 {
+			break
+		}
+		if a.status != 503 || time.Now().After(deadline) {
+			t.Fatalf("after recovery: %d %s", a.status, a.body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if a := call(t, h, "GET", "/readyz"); a.status != 200 {
+		t.Errorf("/readyz after recovery: %d", a.status)
+	}
+}
