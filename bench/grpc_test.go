@@ -53,28 +53,7 @@ func benchGRPC(b *testing.B, parallel bool) {
 				_, err := client.Check(ctx, &healthpb.HealthCheckRequest{})
 				return err
 			}
-			if err := call(); err != nil { // warm the connection
-				b.Fatal(err)
-			}
-			next.Store(0)
-			b.ReportAllocs()
-			b.ResetTimer()
-			if !parallel {
-				for range b.N {
-					if err := call(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				return
-			}
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := call(); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
+			runRequests(b, parallel, call, func() { next.Store(0) })
 		})
 	}
 }

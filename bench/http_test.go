@@ -102,28 +102,7 @@ func benchHTTP(b *testing.B, parallel bool) {
 				}
 				return err
 			}
-			if err := do(); err != nil { // warm the connection
-				b.Fatal(err)
-			}
-			next.Store(0)
-			b.ReportAllocs()
-			b.ResetTimer()
-			if !parallel {
-				for range b.N {
-					if err := do(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				return
-			}
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := do(); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
+			runRequests(b, parallel, do, func() { next.Store(0) })
 		})
 	}
 }
@@ -131,3 +110,30 @@ func benchHTTP(b *testing.B, parallel bool) {
 type statusError struct{ code int }
 
 func (e *statusError) Error() string { return "bench: HTTP status " + http.StatusText(e.code) }
+
+// runRequests sends one request to warm the connection, calls reset, then
+// times do b.N times, serially or from b.RunParallel clients.
+func runRequests(b *testing.B, parallel bool, do func() error, reset func()) {
+	if err := do(); err != nil {
+		b.Fatal(err)
+	}
+	reset()
+	b.ReportAllocs()
+	b.ResetTimer()
+	if !parallel {
+		for range b.N {
+			if err := do(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := do(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
