@@ -3,14 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,47 +24,14 @@ func TestMain(m *testing.M) {
 // issuer) and, when prime is true, waits for the keys.
 func startAPI(t *testing.T, cfg demo.Config, prime bool) (*demo.Env, *gin.Engine) {
 	t.Helper()
-	env, err := demo.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(env.Close)
-	if prime {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := env.Keys.Prime(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return env, newEngine(env, demo.NewStore())
+	env, h := demotest.Start(t, cfg, func(env *demo.Env) http.Handler { return newEngine(env, demo.NewStore()) }, prime)
+	return env, h.(*gin.Engine)
 }
 
-type answer struct {
-	status  int
-	header  http.Header
-	body    []byte
-	problem map[string]any
-}
-
-// call serves one request through the engine.
-func call(t *testing.T, h http.Handler, method, path string, auth ...string) answer {
-	t.Helper()
-	req := httptest.NewRequest(method, path, nil)
-	for _, a := range auth {
-		req.Header.Add("Authorization", a)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	a := answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-	if rec.Header().Get("Content-Type") == "application/problem+json" {
-		if err := json.Unmarshal(a.body, &a.problem); err != nil {
-			t.Fatalf("problem body %s: %v", a.body, err)
-		}
-	}
-	return a
-}
-
-func bearer(tok string) string { return "Bearer " + tok }
+var (
+	call   = demotest.Call
+	bearer = demotest.Bearer
+)
 
 // TestEveryRouteStatesARequirement: in Strict mode a route without
 // ginguard.Require answers 403 "no access policy" even to the admin; none
@@ -84,8 +48,8 @@ func TestEveryRouteStatesARequirement(t *testing.T) {
 	}
 	for _, rt := range routes {
 		path := strings.ReplaceAll(rt.Path, ":id", "3")
-		if a := call(t, r, rt.Method, path, bearer(tokens.Admin)); a.status == 403 {
-			t.Errorf("%s %s: %d %s", rt.Method, rt.Path, a.status, a.body)
+		if a := call(t, r, rt.Method, path, bearer(tokens.Admin)); a.Status == 403 {
+			t.Errorf("%s %s: %d %s", rt.Method, rt.Path, a.Status, a.Body)
 		}
 	}
 }

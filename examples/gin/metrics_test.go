@@ -26,14 +26,14 @@ func TestMetricsAndResourceMetadata(t *testing.T) {
 		`jwtguard_validations_total{issuer="` + iss + `",reason="none",result="cached"} 1`,
 		`jwtguard_jwks_keys{source="` + iss + `"} 1`,
 	} {
-		if a.status != 200 || !strings.Contains(string(a.body), want) {
-			t.Errorf("/metrics (%d) lacks %s", a.status, want)
+		if a.Status != 200 || !strings.Contains(string(a.Body), want) {
+			t.Errorf("/metrics (%d) lacks %s", a.Status, want)
 		}
 	}
 	a = call(t, r, "GET", middleware.ResourceMetadataPath)
 	var md middleware.ResourceMetadata
-	if err := json.Unmarshal(a.body, &md); err != nil || a.status != 200 ||
+	if err := json.Unmarshal(a.Body, &md); err != nil || a.Status != 200 ||
 		md.Resource != demo.DefaultAudience || strings.Join(md.ScopesSupported, " ") != "read:contacts delete:contacts" {
-		t.Fatalf("metadata %d %s", a.status, a.body)
+		t.Fatalf("metadata %d %s", a.Status, a.Body)
 	}
 }

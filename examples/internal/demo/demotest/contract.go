@@ -19,9 +19,9 @@ import (
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
-// start builds the demo Env of cfg and the handler newHandler makes for it;
-// with prime it waits for the keys.
-func start(t *testing.T, cfg demo.Config, newHandler func(*demo.Env) http.Handler, prime bool) (*demo.Env, http.Handler) {
+// Start builds the demo Env of cfg and the handler newHandler makes for it;
+// with prime it waits for the keys. The Env is closed when the test ends.
+func Start(t *testing.T, cfg demo.Config, newHandler func(*demo.Env) http.Handler, prime bool) (*demo.Env, http.Handler) {
 	t.Helper()
 	env, err := demo.Start(cfg)
 	if err != nil {
@@ -38,15 +38,17 @@ func start(t *testing.T, cfg demo.Config, newHandler func(*demo.Env) http.Handle
 	return env, newHandler(env)
 }
 
-type answer struct {
-	status  int
-	header  http.Header
-	body    []byte
-	problem map[string]any
+// Answer is what a demo answered one request.
+type Answer struct {
+	Status  int
+	Header  http.Header
+	Body    []byte
+	Problem map[string]any // the problem+json body, when there is one
 }
 
-// call serves one request through h in process.
-func call(t *testing.T, h http.Handler, method, path string, auth ...string) answer {
+// Call serves one request through h in process, with the given
+// Authorization header values.
+func Call(t *testing.T, h http.Handler, method, path string, auth ...string) Answer {
 	t.Helper()
 	req := httptest.NewRequest(method, path, nil)
 	for _, a := range auth {
@@ -54,22 +56,23 @@ func call(t *testing.T, h http.Handler, method, path string, auth ...string) ans
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	a := answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+	a := Answer{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	if rec.Header().Get("Content-Type") == "application/problem+json" {
-		if err := json.Unmarshal(a.body, &a.problem); err != nil {
-			t.Fatalf("problem body %s: %v", a.body, err)
+		if err := json.Unmarshal(a.Body, &a.Problem); err != nil {
+			t.Fatalf("problem body %s: %v", a.Body, err)
 		}
 	}
 	return a
 }
 
-func bearer(tok string) string { return "Bearer " + tok }
+// Bearer is the Authorization value of a bearer token.
+func Bearer(tok string) string { return "Bearer " + tok }
 
 // Answers checks every answer of the contract: status, the exact
 // WWW-Authenticate challenge (RFC 6750 section 3, RFC 9449 section 7.1) and
 // the RFC 9457 body.
 func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
-	env, h := start(t, demo.DefaultConfig(), newHandler, true)
+	env, h := Start(t, demo.DefaultConfig(), newHandler, true)
 	tokens, err := env.Dev.MintTokens()
 	if err != nil {
 		t.Fatal(err)
@@ -127,46 +130,46 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 			map[string]string{"reason": "missing_token"}},
 		{"delete without token", "DELETE", "/api/contacts/1", nil, 401, realm, map[string]string{"reason": "missing_token"}},
 		{"me without token", "GET", "/api/me", nil, 401, realm, map[string]string{"reason": "missing_token"}},
-		{"reader lists", "GET", "/api/contacts", []string{bearer(tokens.Reader)}, 200, "", nil},
-		{"admin lists (permissions)", "GET", "/api/contacts", []string{bearer(tokens.Admin)}, 200, "", nil},
-		{"reader cannot delete", "DELETE", "/api/contacts/1", []string{bearer(tokens.Reader)}, 403,
+		{"reader lists", "GET", "/api/contacts", []string{Bearer(tokens.Reader)}, 200, "", nil},
+		{"admin lists (permissions)", "GET", "/api/contacts", []string{Bearer(tokens.Admin)}, 200, "", nil},
+		{"reader cannot delete", "DELETE", "/api/contacts/1", []string{Bearer(tokens.Reader)}, 403,
 			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: delete:contacts", scope="delete:contacts"` + dpop,
 			map[string]string{"error": "insufficient_scope", "reason": "insufficient_scope", "scope": "delete:contacts",
 				"detail": "the access token lacks the scope this resource requires: delete:contacts"}},
-		{"no scope cannot list", "GET", "/api/contacts", []string{bearer(mint(jwtguardtest.Claims{Subject: "u"}))}, 403,
+		{"no scope cannot list", "GET", "/api/contacts", []string{Bearer(mint(jwtguardtest.Claims{Subject: "u"}))}, 403,
 			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts"` + dpop,
 			map[string]string{"error": "insufficient_scope", "scope": "read:contacts"}},
-		{"prefix scope is not the scope", "GET", "/api/contacts", []string{bearer(mint(jwtguardtest.Claims{Scope: "read:contacts:all xread:contacts"}))}, 403,
+		{"prefix scope is not the scope", "GET", "/api/contacts", []string{Bearer(mint(jwtguardtest.Claims{Scope: "read:contacts:all xread:contacts"}))}, 403,
 			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts"` + dpop, nil},
-		{"ID token", "GET", "/api/me", []string{bearer(tokens.ID)}, 401,
+		{"ID token", "GET", "/api/me", []string{Bearer(tokens.ID)}, 401,
 			inv + `"an ID token was sent instead of an access token"` + dpop,
 			map[string]string{"error": "invalid_token", "reason": "id_token",
 				"hint": "send the access token obtained with audience=<API identifier>, not the id_token"}},
-		{"expired", "GET", "/api/contacts", []string{bearer(mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}))}, 401,
+		{"expired", "GET", "/api/contacts", []string{Bearer(mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}))}, 401,
 			inv + `"the token has expired"` + dpop, map[string]string{"error": "invalid_token", "reason": "expired"}},
-		{"not yet valid", "GET", "/api/me", []string{bearer(mint(jwtguardtest.Claims{NotBefore: time.Now().Add(time.Hour)}))}, 401,
+		{"not yet valid", "GET", "/api/me", []string{Bearer(mint(jwtguardtest.Claims{NotBefore: time.Now().Add(time.Hour)}))}, 401,
 			inv + `"the token is not valid yet (nbf)"` + dpop, map[string]string{"reason": "not_yet_valid"}},
-		{"other audience", "GET", "/api/me", []string{bearer(mint(jwtguardtest.Claims{Audience: []string{"https://other.example.com"}}))}, 401,
+		{"other audience", "GET", "/api/me", []string{Bearer(mint(jwtguardtest.Claims{Audience: []string{"https://other.example.com"}}))}, 401,
 			inv + `"the token is not intended for this API (aud)"` + dpop, map[string]string{"reason": "audience_mismatch"}},
-		{"other issuer", "GET", "/api/contacts", []string{bearer(foreign)}, 401,
+		{"other issuer", "GET", "/api/contacts", []string{Bearer(foreign)}, 401,
 			inv + `"the token issuer is not trusted by this API"` + dpop, map[string]string{"reason": "issuer_mismatch"}},
-		{"forged signature", "GET", "/api/contacts", []string{bearer(forged)}, 401,
+		{"forged signature", "GET", "/api/contacts", []string{Bearer(forged)}, 401,
 			inv + `"the token signature is invalid"` + dpop, map[string]string{"reason": "bad_signature"}},
 		{"opaque token", "GET", "/api/me", []string{"Bearer 8xLOxBtZp8"}, 401, "", map[string]string{"reason": "opaque_token"}},
-		{"two Authorization headers", "GET", "/api/me", []string{bearer(tokens.Reader), bearer(tokens.Reader)}, 400,
+		{"two Authorization headers", "GET", "/api/me", []string{Bearer(tokens.Reader), Bearer(tokens.Reader)}, 400,
 			br + `, error="invalid_request", error_description="the request has more than one Authorization header"` + dpop,
 			map[string]string{"error": "invalid_request", "reason": "invalid_request"}},
-		{"unknown route", "GET", "/api/nope", []string{bearer(tokens.Reader)}, 404, "", nil},
+		{"unknown route", "GET", "/api/nope", []string{Bearer(tokens.Reader)}, 404, "", nil},
 		{"unknown route without token", "GET", "/api/nope", nil, 404, "", nil},
-		{"wrong method", "POST", "/api/contacts", []string{bearer(tokens.Admin)}, 405, "", nil},
+		{"wrong method", "POST", "/api/contacts", []string{Bearer(tokens.Admin)}, 405, "", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a := call(t, h, tc.method, tc.path, tc.auth...)
-			if a.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.body)
+			a := Call(t, h, tc.method, tc.path, tc.auth...)
+			if a.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", a.Status, tc.status, a.Body)
 			}
-			ch := a.header.Get("WWW-Authenticate")
+			ch := a.Header.Get("WWW-Authenticate")
 			switch {
 			case tc.challenge != "" && ch != tc.challenge:
 				t.Errorf("WWW-Authenticate\n got %s\nwant %s", ch, tc.challenge)
@@ -178,25 +181,25 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 				t.Errorf("401 without a Bearer challenge: %q", ch)
 			}
 			if tc.status == 401 || tc.status == 403 || tc.status == 400 {
-				if a.header.Get("Content-Type") != "application/problem+json" || a.header.Get("Cache-Control") != "no-store" {
-					t.Fatalf("headers %v", a.header)
+				if a.Header.Get("Content-Type") != "application/problem+json" || a.Header.Get("Cache-Control") != "no-store" {
+					t.Fatalf("headers %v", a.Header)
 				}
-				if a.problem["status"] != float64(tc.status) || a.problem["detail"] == "" {
-					t.Errorf("problem %v", a.problem)
+				if a.Problem["status"] != float64(tc.status) || a.Problem["detail"] == "" {
+					t.Errorf("problem %v", a.Problem)
 				}
 				// The body carries the challenge's code and description.
-				if code, _ := a.problem["error"].(string); code != "" && !strings.Contains(ch, `error="`+code+`", error_description="`+a.problem["detail"].(string)+`"`) {
-					t.Errorf("body %v disagrees with challenge %s", a.problem, ch)
+				if code, _ := a.Problem["error"].(string); code != "" && !strings.Contains(ch, `error="`+code+`", error_description="`+a.Problem["detail"].(string)+`"`) {
+					t.Errorf("body %v disagrees with challenge %s", a.Problem, ch)
 				}
 			}
 			for k, want := range tc.problem {
-				got, _ := a.problem[k].(string)
+				got, _ := a.Problem[k].(string)
 				if got != want {
 					t.Errorf("problem %s = %q, want %q", k, got, want)
 				}
 			}
-			if tc.status == 200 && strings.HasPrefix(tc.path, "/api/") && a.header.Get("Content-Type") != "application/json" {
-				t.Errorf("Content-Type %q", a.header.Get("Content-Type"))
+			if tc.status == 200 && strings.HasPrefix(tc.path, "/api/") && a.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("Content-Type %q", a.Header.Get("Content-Type"))
 			}
 		})
 	}
@@ -204,15 +207,15 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 
 // ListMeAndDelete checks the bodies of the list, /api/me and delete routes.
 func ListMeAndDelete(t *testing.T, newHandler func(*demo.Env) http.Handler) {
-	env, h := start(t, demo.DefaultConfig(), newHandler, true)
+	env, h := Start(t, demo.DefaultConfig(), newHandler, true)
 	tokens, err := env.Dev.MintTokens()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var list []demo.Contact
-	a := call(t, h, "GET", "/api/contacts", bearer(tokens.Reader))
-	if err := json.Unmarshal(a.body, &list); err != nil || len(list) != 3 || list[0].ID != "1" || list[0].Name != "Ada Lovelace" {
-		t.Fatalf("list %s: %v", a.body, err)
+	a := Call(t, h, "GET", "/api/contacts", Bearer(tokens.Reader))
+	if err := json.Unmarshal(a.Body, &list); err != nil || len(list) != 3 || list[0].ID != "1" || list[0].Name != "Ada Lovelace" {
+		t.Fatalf("list %s: %v", a.Body, err)
 	}
 
 	for _, tc := range []struct {
@@ -222,9 +225,9 @@ func ListMeAndDelete(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 		{tokens.Reader, `{"sub":"auth0|reader","scopes":["read:contacts"],"custom":{"favorite_color":"blue"}}`},
 		{tokens.Admin, `{"sub":"auth0|admin","scopes":["read:contacts","delete:contacts"],"custom":{"favorite_color":"blue"}}`},
 	} {
-		a := call(t, h, "GET", "/api/me", bearer(tc.token))
-		if a.status != 200 || strings.TrimSpace(string(a.body)) != tc.want {
-			t.Errorf("/api/me: %d %s, want %s", a.status, a.body, tc.want)
+		a := Call(t, h, "GET", "/api/me", Bearer(tc.token))
+		if a.Status != 200 || strings.TrimSpace(string(a.Body)) != tc.want {
+			t.Errorf("/api/me: %d %s, want %s", a.Status, a.Body, tc.want)
 		}
 	}
 	// scp (Okta) grants too; a token without custom claims has "custom": {}.
@@ -232,23 +235,23 @@ func ListMeAndDelete(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := call(t, h, "GET", "/api/me", bearer(scp)); strings.TrimSpace(string(a.body)) != `{"sub":"okta|u","scopes":["read:contacts"],"custom":{}}` {
-		t.Errorf("/api/me scp: %s", a.body)
+	if a := Call(t, h, "GET", "/api/me", Bearer(scp)); strings.TrimSpace(string(a.Body)) != `{"sub":"okta|u","scopes":["read:contacts"],"custom":{}}` {
+		t.Errorf("/api/me scp: %s", a.Body)
 	}
 
-	if a := call(t, h, "DELETE", "/api/contacts/2", bearer(tokens.Admin)); a.status != 204 || len(a.body) != 0 {
-		t.Fatalf("delete: %d %s", a.status, a.body)
+	if a := Call(t, h, "DELETE", "/api/contacts/2", Bearer(tokens.Admin)); a.Status != 204 || len(a.Body) != 0 {
+		t.Fatalf("delete: %d %s", a.Status, a.Body)
 	}
 	for _, id := range []string{"2", "999"} {
-		a := call(t, h, "DELETE", "/api/contacts/"+id, bearer(tokens.Admin))
+		a := Call(t, h, "DELETE", "/api/contacts/"+id, Bearer(tokens.Admin))
 		var body map[string]string
-		if a.status != 404 || json.Unmarshal(a.body, &body) != nil || body["error"] != "not_found" || body["detail"] != "no contact with id "+id {
-			t.Errorf("delete %s again: %d %s", id, a.status, a.body)
+		if a.Status != 404 || json.Unmarshal(a.Body, &body) != nil || body["error"] != "not_found" || body["detail"] != "no contact with id "+id {
+			t.Errorf("delete %s again: %d %s", id, a.Status, a.Body)
 		}
 	}
-	a = call(t, h, "GET", "/api/contacts", bearer(tokens.Reader))
+	a = Call(t, h, "GET", "/api/contacts", Bearer(tokens.Reader))
 	list = nil
-	if err := json.Unmarshal(a.body, &list); err != nil {
+	if err := json.Unmarshal(a.Body, &list); err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
@@ -273,7 +276,7 @@ func IssuerDownThenUp(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	cfg := demo.DefaultConfig()
 	cfg.Issuer = iss.URL()
 	cfg.JWKSMinRefresh = time.Second
-	env, h := start(t, cfg, newHandler, false)
+	env, h := Start(t, cfg, newHandler, false)
 	if env.Dev != nil {
 		t.Fatal("development issuer started although -issuer was given")
 	}
@@ -281,34 +284,34 @@ func IssuerDownThenUp(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := call(t, h, "GET", "/readyz"); a.status != 503 || string(a.body) != "keys not loaded yet\n" {
-		t.Errorf("/readyz while down: %d %q", a.status, a.body)
+	if a := Call(t, h, "GET", "/readyz"); a.Status != 503 || string(a.Body) != "keys not loaded yet\n" {
+		t.Errorf("/readyz while down: %d %q", a.Status, a.Body)
 	}
-	if a := call(t, h, "GET", "/api/public"); a.status != 200 {
-		t.Errorf("/api/public while down: %d", a.status)
+	if a := Call(t, h, "GET", "/api/public"); a.Status != 200 {
+		t.Errorf("/api/public while down: %d", a.Status)
 	}
-	a := call(t, h, "GET", "/api/contacts", bearer(tok))
-	if a.status != 503 || a.header.Get("Retry-After") != "5" || a.header.Get("WWW-Authenticate") != "" ||
-		a.problem["reason"] != string(middleware.ReasonKeysUnavailable) || a.problem["status"] != float64(503) {
-		t.Fatalf("protected route while down: %d %v %s", a.status, a.header, a.body)
+	a := Call(t, h, "GET", "/api/contacts", Bearer(tok))
+	if a.Status != 503 || a.Header.Get("Retry-After") != "5" || a.Header.Get("WWW-Authenticate") != "" ||
+		a.Problem["reason"] != string(middleware.ReasonKeysUnavailable) || a.Problem["status"] != float64(503) {
+		t.Fatalf("protected route while down: %d %v %s", a.Status, a.Header, a.Body)
 	}
 	// A missing token is still the client's problem, even while down.
-	if a := call(t, h, "GET", "/api/contacts"); a.status != 401 {
-		t.Errorf("no token while down: %d", a.status)
+	if a := Call(t, h, "GET", "/api/contacts"); a.Status != 401 {
+		t.Errorf("no token while down: %d", a.Status)
 	}
 	iss.SetDown(false)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		a := call(t, h, "GET", "/api/contacts", bearer(tok))
-		if a.status == 200 {
+		a := Call(t, h, "GET", "/api/contacts", Bearer(tok))
+		if a.Status == 200 {
 			break
 		}
-		if a.status != 503 || time.Now().After(deadline) {
-			t.Fatalf("after recovery: %d %s", a.status, a.body)
+		if a.Status != 503 || time.Now().After(deadline) {
+			t.Fatalf("after recovery: %d %s", a.Status, a.Body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if a := call(t, h, "GET", "/readyz"); a.status != 200 {
-		t.Errorf("/readyz after recovery: %d", a.status)
+	if a := Call(t, h, "GET", "/readyz"); a.Status != 200 {
+		t.Errorf("/readyz after recovery: %d", a.Status)
 	}
 }
