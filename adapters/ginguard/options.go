@@ -1,9 +1,7 @@
 package ginguard
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -94,17 +92,3 @@ func Strict() Option { return func(c *config) { c.strict = true } }
 // this configured value is trusted, never X-Forwarded-* headers. Default:
 // the request's scheme (TLS or not) and Host, as httpguard.WithExternalURL.
 func WithExternalURL(base string) Option { return func(c *config) { c.externalURL = base } }
-
-// checkExternalURL accepts an absolute http or https URL with a host and
-// neither query nor fragment, or "" (the default).
-func checkExternalURL(base string) error {
-	if base == "" {
-		return nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
-		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf(`ginguard: external URL %q is not an absolute http(s) URL like "https://api.example.com"`, base)
-	}
-	return nil
-}

@@ -1,6 +1,7 @@
 package ginguard
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"runtime"
@@ -33,8 +34,8 @@ func Protect(v *middleware.Validator, opts ...Option) gin.HandlerFunc {
 		panic("ginguard: nil validator")
 	}
 	cfg := newConfig(opts)
-	if err := checkExternalURL(cfg.externalURL); err != nil {
-		panic(err)
+	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
+		panic(fmt.Errorf("ginguard: %w", err))
 	}
 	p := &protector{
 		v:          v,

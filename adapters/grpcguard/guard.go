@@ -3,6 +3,7 @@ package grpcguard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"google.golang.org/grpc"
@@ -29,8 +30,8 @@ func New(v *middleware.Validator, methods Methods, opts ...Option) (*Guard, erro
 		return nil, errors.New("grpcguard: nil validator")
 	}
 	cfg := newConfig(opts)
-	if err := checkExternalURL(cfg.externalURL); err != nil {
-		return nil, err
+	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
+		return nil, fmt.Errorf("grpcguard: %w", err)
 	}
 	t, err := compile(methods, cfg.public)
 	if err != nil {

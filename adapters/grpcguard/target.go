@@ -2,8 +2,6 @@ package grpcguard
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 
 	"google.golang.org/grpc/metadata"
@@ -29,18 +27,4 @@ func (g *Guard) callURL(ctx context.Context, fullMethod string) string {
 		authority = a[0]
 	}
 	return scheme + "://" + authority + fullMethod
-}
-
-// checkExternalURL accepts an absolute http or https URL with a host and
-// neither query nor fragment, or "" (the default).
-func checkExternalURL(base string) error {
-	if base == "" {
-		return nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
-		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf(`grpcguard: external URL %q is not an absolute http(s) URL like "https://api.example.com"`, base)
-	}
-	return nil
 }

@@ -165,3 +165,18 @@ func serve(h http.Handler, method, path, auth string) *httptest.ResponseRecorder
 	h.ServeHTTP(rec, req)
 	return rec
 }
+
+func TestExternalURLIsChecked(t *testing.T) {
+	f := setup(t)
+	for _, base := range []string{"api.example.com", "ftp://api.example.com", "https://api.example.com/?q=1", "https://u@api.example.com", "https://"} {
+		func() {
+			defer func() {
+				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "httpguard: middleware: external URL") {
+					t.Errorf("Protect with %q: recovered %v", base, e)
+				}
+			}()
+			httpguard.Protect(f.v, http.NotFoundHandler(), httpguard.WithExternalURL(base))
+		}()
+	}
+	httpguard.Protect(f.v, http.NotFoundHandler(), httpguard.WithExternalURL("https://api.example.com/base"))
+}

@@ -1,6 +1,7 @@
 package httpguard
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/jwtguard/jwtguard/internal/authctx"
@@ -32,7 +33,11 @@ func Require(v *middleware.Validator, r scopecheck.Requirement, next http.Handle
 	if err := r.Validate(); err != nil {
 		panic(err)
 	}
-	return &guard{v: v, req: r, next: next, cfg: newConfig(opts)}
+	cfg := newConfig(opts)
+	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
+		panic(fmt.Errorf("httpguard: %w", err))
+	}
+	return &guard{v: v, req: r, next: next, cfg: cfg}
 }
 
 type guard struct {
