@@ -17,36 +17,34 @@ import (
 // query string or form body (RFC 6750 sections 2.2, 2.3) are never read
 // here.
 func BearerToken(h http.Header) (string, error) {
+	v, err := authorization(h)
+	if err != nil {
+		return "", err
+	}
+	return BearerFromString(v)
+}
+
+// BearerFromString parses one Authorization header value, as carried in
+// gRPC metadata. Any scheme but Bearer, DPoP included, is no bearer token.
+func BearerFromString(v string) (string, error) {
+	if scheme, _, _ := strings.Cut(v, " "); !strings.EqualFold(scheme, SchemeBearer) {
+		return "", errNoToken()
+	}
+	c, err := CredentialsFromAuthorization(v, nil)
+	return c.Token, err
+}
+
+// authorization returns the one Authorization header of h: none is no
+// token, more than one an invalid request (RFC 6750 section 2.1).
+func authorization(h http.Header) (string, error) {
 	vals := h.Values("Authorization")
 	switch len(vals) {
 	case 0:
 		return "", errNoToken()
 	case 1:
-	default:
-		return "", NewError(ErrInvalidRequest, ReasonInvalidRequest,
-			"the request has more than one Authorization header")
+		return vals[0], nil
 	}
-	return parseBearer(vals[0])
-}
-
-// BearerFromString parses one Authorization header value, as carried in
-// gRPC metadata.
-func BearerFromString(v string) (string, error) { return parseBearer(v) }
-
-func parseBearer(v string) (string, error) {
-	scheme, cred, found := strings.Cut(v, " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") {
-		return "", errNoToken()
-	}
-	cred = strings.Trim(cred, " ")
-	if cred == "" {
-		return "", errNoToken()
-	}
-	if !isB64Token(cred) {
-		return "", invalid(ReasonMalformed,
-			"the bearer credential has characters outside the b64token syntax (RFC 6750 section 2.1)")
-	}
-	return cred, nil
+	return "", NewError(ErrInvalidRequest, ReasonInvalidRequest, "the request has more than one Authorization header")
 }
 
 func errNoToken() *Error {

@@ -16,16 +16,11 @@ import (
 // BearerToken: two Authorization headers are an invalid request, another
 // scheme or an empty credential is no token.
 func CredentialsFromRequest(r *http.Request, base string) (Credentials, error) {
-	vals := r.Header.Values("Authorization")
-	switch len(vals) {
-	case 0:
-		return Credentials{}, errNoToken()
-	case 1:
-	default:
-		return Credentials{}, NewError(ErrInvalidRequest, ReasonInvalidRequest,
-			"the request has more than one Authorization header")
+	v, err := authorization(r.Header)
+	if err != nil {
+		return Credentials{}, err
 	}
-	c, err := CredentialsFromAuthorization(vals[0], r.Header.Values("DPoP"))
+	c, err := CredentialsFromAuthorization(v, r.Header.Values("DPoP"))
 	if err != nil {
 		return c, err
 	}
