@@ -1,6 +1,6 @@
 module github.com/jwtguard/jwtguard/bench/peers
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/auth0/go-jwt-middleware/v2 v2.3.1
