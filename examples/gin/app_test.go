@@ -95,3 +95,19 @@ func TestContract(t *testing.T) {
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
 }
+
+// TestDefaultAddrDiffersFromContacts keeps the README's side-by-side
+// commands working: the gin demo must not default to the contacts port.
+func TestDefaultAddrDiffersFromContacts(t *testing.T) {
+	cfg := defaultConfig()
+	if cfg.Addr != "127.0.0.1:8081" || cfg.Addr == demo.DefaultConfig().Addr {
+		t.Fatalf("gin demo default addr = %q, want 127.0.0.1:8081 (contacts uses %q)", cfg.Addr, demo.DefaultConfig().Addr)
+	}
+	var usage strings.Builder
+	if err := cfg.Parse("gin", []string{"-h"}, func(string) string { return "" }, &usage); err == nil {
+		t.Fatal("-h: want flag.ErrHelp")
+	}
+	if !strings.Contains(usage.String(), "127.0.0.1:8081") {
+		t.Fatalf("-h does not show the gin default port:\n%s", usage.String())
+	}
+}

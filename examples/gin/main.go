@@ -12,7 +12,7 @@
 //
 // Flags (each also read from the environment variable in brackets):
 //
-//	-addr              listen address [JWTGUARD_ADDR] (default 127.0.0.1:8080)
+//	-addr              listen address [JWTGUARD_ADDR] (default 127.0.0.1:8081)
 //	-issuer            exact iss to accept, trailing slash included [JWTGUARD_ISSUER]
 //	-jwks-uri          JWKS URL, instead of discovery [JWTGUARD_JWKS_URI]
 //	-audience          API identifier [JWTGUARD_AUDIENCE] (default https://contacts.example.com)
@@ -41,7 +41,18 @@ import (
 
 func main() {
 	gin.SetMode(gin.ReleaseMode)
-	demo.Main("gin", demo.DefaultConfig(), run)
+	demo.Main("gin", defaultConfig(), run)
+}
+
+// defaultAddr differs from examples/contacts' port, so that both demos
+// can run side by side.
+const defaultAddr = "127.0.0.1:8081"
+
+// defaultConfig is the shared demo contract with the gin demo's own port.
+func defaultConfig() demo.Config {
+	cfg := demo.DefaultConfig()
+	cfg.Addr = defaultAddr
+	return cfg
 }
 
 // run serves the contacts API on gin until ctx ends (see demo.RunHTTP).
