@@ -11,6 +11,12 @@ import (
 	"crypto/subtle"
 )
 
+// pssOptions asks rsa.VerifyPSS for a salt exactly as long as the hash, as
+// RFC 7518 section 3.5 requires. crypto/rsa honours PSSSaltLengthEqualsHash
+// in every build: the default and GODEBUG=fips140=on builds verify with
+// that exact length, GOEXPERIMENT=boringcrypto passes it on as BoringSSL's
+// "salt length = digest length". Never SaltLength 0: that is
+// rsa.PSSSaltLengthAuto, which accepts any salt length when verifying.
 var pssOptions = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
 
 // Verify reports whether sig is a valid signature of signingInput under this
