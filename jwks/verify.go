@@ -11,6 +11,12 @@ import (
 	"crypto/subtle"
 )
 
+// pssOptions asks rsa.VerifyPSS for a salt exactly as long as the hash, as
+// RFC 7518 section 3.5 requires. crypto/rsa honours PSSSaltLengthEqualsHash
+// in every build: the default and GODEBUG=fips140=on builds verify with
+// that exact length, GOEXPERIMENT=boringcrypto passes it on as BoringSSL's
+// "salt length = digest length". Never SaltLength 0: that is
+// rsa.PSSSaltLengthAuto, which accepts any salt length when verifying.
 var pssOptions = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
 
 // Verify reports whether sig is a valid signature of signingInput under this
@@ -38,8 +44,9 @@ func (k *Key) Verify(signingInput, sig []byte) bool {
 	return false
 }
 
-// hashInto hashes msg with h into buf without allocating and returns the
-// digest slice.
+// hashInto hashes msg with h into buf and returns the digest slice. Verify's
+// buf still costs one 64-byte heap allocation: escape analysis moves it to
+// the heap because the digest is handed to crypto/rsa and crypto/ecdsa.
 func hashInto(buf *[sha512.Size]byte, h crypto.Hash, msg []byte) []byte {
 	switch h {
 	case crypto.SHA256:
@@ -59,8 +66,9 @@ func hashInto(buf *[sha512.Size]byte, h crypto.Hash, msg []byte) []byte {
 // R || S of RFC 7518 section 3.4, never ASN.1 DER. ecdsa.Verify rejects
 // r or s outside [1, n-1], so the r = s = 0 "psychic signature" fails.
 // The fixed-width halves are re-encoded as the DER SEQUENCE of two INTEGERs
-// that ecdsa.VerifyASN1 takes, in a stack buffer: the same check as
-// ecdsa.Verify without its big.Int and encoding allocations.
+// that ecdsa.VerifyASN1 takes, in a fixed-size buffer (one heap allocation:
+// it escapes into crypto/ecdsa): the same check as ecdsa.Verify without its
+// big.Int conversions and encoding allocations.
 func verifyECDSA(pub *ecdsa.PublicKey, digest, sig []byte) bool {
 	size := (pub.Curve.Params().BitSize + 7) / 8
 	if len(sig) != 2*size || size > 66 {

@@ -126,11 +126,14 @@ func TestVerifyBoundAlgorithm(t *testing.T) {
 		}
 	}
 	// RFC 7518 section 3.5: the PSS salt is as long as the hash output; a
-	// signature with another salt length is refused.
+	// signature with another salt length is refused. Not 0 here: SaltLength
+	// 0 is rsa.PSSSaltLengthAuto, the longest salt, which FIPS 140-3 mode
+	// caps at the hash length, making a valid PS256 signature. Salt length
+	// 0 itself is in TestVerifyPSSSaltLength.
 	ps, _ := NewKey("k", "PS256", &rsaKey.PublicKey)
 	digest := crypto.SHA256.New()
 	digest.Write(msg)
-	for _, salt := range []int{0, 20, rsa.PSSSaltLengthAuto} {
+	for _, salt := range []int{1, 20, 31, 33, 64} {
 		sig, err := rsa.SignPSS(rand.Reader, rsaKey, crypto.SHA256, digest.Sum(nil), &rsa.PSSOptions{SaltLength: salt})
 		if err != nil {
 			t.Fatal(err)
