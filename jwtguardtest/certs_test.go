@@ -13,6 +13,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/mtls"
 )
 
 func TestCertificates(t *testing.T) {
@@ -50,8 +51,8 @@ func TestCertificates(t *testing.T) {
 	if b, _ := pem.Decode(cli.CertPEM); b == nil || string(b.Bytes) != string(cli.Leaf.Raw) {
 		t.Error("CertPEM is not the leaf")
 	}
-	if jwtguardtest.CertificateThumbprint(cli.Leaf) != cli.Thumbprint() || len(cli.Thumbprint()) != 43 {
-		t.Error("thumbprints disagree")
+	if cli.Thumbprint() != mtls.Thumbprint(cli.Leaf) || jwtguardtest.CertificateThumbprint(cli.Leaf) != cli.Thumbprint() {
+		t.Error("thumbprints disagree with package mtls")
 	}
 	self, err := jwtguardtest.SelfSignedClientCertificate("self")
 	if err != nil {
@@ -69,7 +70,7 @@ func TestCertificatesTLSConfigs(t *testing.T) {
 	cli, _ := ca.ClientCertificate("svc")
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.TLS.VerifiedChains) > 0 {
-			io.WriteString(w, jwtguardtest.CertificateThumbprint(r.TLS.PeerCertificates[0]))
+			io.WriteString(w, mtls.Thumbprint(r.TLS.PeerCertificates[0]))
 		}
 	}))
 	srv.TLS = ca.ServerTLSConfig(srvCert, tls.RequireAndVerifyClientCert)
