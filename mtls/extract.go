@@ -216,12 +216,25 @@ func (e *Extractor) FromConnectionState(cs *tls.ConnectionState) (*x509.Certific
 }
 
 // VerifyRequest checks that r presents the certificate bound, a token's
-// cnf.x5t#S256, names: FromRequest, then Verify.
+// cnf.x5t#S256, names: VerifyFrom with FromRequest.
 func (e *Extractor) VerifyRequest(bound string, r *http.Request) error {
+	return VerifyFrom(bound, func() (*x509.Certificate, error) { return e.FromRequest(r) })
+}
+
+// VerifyFrom checks bound, a token's cnf.x5t#S256, against the certificate
+// get finds (a closure over FromRequest or FromPeer), in this order: a
+// malformed bound is ErrMalformedThumbprint and get is not called; get's
+// error is returned as is (ErrNoCertificate or ErrProxyHeader); then
+// Verify. A nil get means the transport has no client certificate to
+// offer: ErrNoCertificate.
+func VerifyFrom(bound string, get func() (*x509.Certificate, error)) error {
 	if _, ok := decodeThumbprint(bound); !ok {
 		return ErrMalformedThumbprint
 	}
-	cert, err := e.FromRequest(r)
+	if get == nil {
+		return ErrNoCertificate
+	}
+	cert, err := get()
 	if err != nil {
 		return err
 	}

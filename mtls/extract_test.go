@@ -303,6 +303,41 @@ func TestVerifyRequest(t *testing.T) {
 	}
 }
 
+func TestVerifyFrom(t *testing.T) {
+	ca := newCA(t)
+	alice := clientCert(t, ca, "alice")
+	called := false
+	get := func(c *x509.Certificate, err error) func() (*x509.Certificate, error) {
+		return func() (*x509.Certificate, error) { called = true; return c, err }
+	}
+	headerErr := &mtls.HeaderError{Header: "Client-Cert", Problem: "bad", Err: mtls.ErrProxyHeader}
+	for _, tc := range []struct {
+		name  string
+		bound string
+		get   func() (*x509.Certificate, error)
+		want  error
+	}{
+		{"match", alice.Thumbprint(), get(alice.Leaf, nil), nil},
+		{"no certificate", alice.Thumbprint(), get(nil, nil), mtls.ErrNoCertificate},
+		{"no source", alice.Thumbprint(), nil, mtls.ErrNoCertificate},
+		{"source error passed on", alice.Thumbprint(), get(nil, headerErr), mtls.ErrProxyHeader},
+		{"malformed bound, source not asked", "x", get(alice.Leaf, nil), mtls.ErrMalformedThumbprint},
+	} {
+		called = false
+		err := mtls.VerifyFrom(tc.bound, tc.get)
+		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+		if tc.want == mtls.ErrMalformedThumbprint && called {
+			t.Errorf("%s: the source was asked", tc.name)
+		}
+	}
+	var he *mtls.HeaderError
+	if err := mtls.VerifyFrom(alice.Thumbprint(), get(nil, headerErr)); !errors.As(err, &he) || he.Header != "Client-Cert" {
+		t.Errorf("HeaderError not passed on: %v", err)
+	}
+}
+
 // FromPeer serves gRPC: a peer and a metadata lookup instead of a request.
 func TestFromPeer(t *testing.T) {
 	ca := newCA(t)
