@@ -109,3 +109,70 @@ func authorized(url, token string) *http.Request {
 	req.Header.Set("Authorization", "Bearer "+token)
 	return req
 }
+
+// Routers such as chi, gorilla/mux and alice compose
+// func(http.Handler) http.Handler values: Middleware authenticates every
+// request once, and a Gate adds one route's scopes without authenticating
+// it again (a DPoP proof is checked once). With chi the same two values go
+// to r.Use(authn) and r.With(readContacts).Get("/api/contacts", list).
+func ExampleGate() {
+	iss, _ := jwtguardtest.NewIssuer()
+	defer iss.Close()
+	const api = "https://contacts.example.com"
+	v, err := middleware.New(iss.URL(), api)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := v.Prime(ctx); err != nil { // wait for the issuer's keys
+		log.Fatal(err)
+	}
+
+	opts := []httpguard.Option{httpguard.WithRealm("contacts"), httpguard.WithPermissions()}
+	authn := httpguard.Middleware(v, opts...)                                   // chi: r.Use(authn)
+	readContacts := httpguard.Gate(v, scopecheck.All("read:contacts"), opts...) // chi: r.With(readContacts)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/contacts", readContacts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := middleware.ClaimsFromContext(r.Context())
+		fmt.Fprintln(w, "contacts of", claims.Subject)
+	})))
+	mux.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := middleware.ClaimsFromContext(r.Context())
+		fmt.Fprintln(w, "me:", claims.Subject)
+	})
+	handler := authn(mux)
+
+	reader, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|alice", Audience: []string{api}, Scope: "read:contacts"})
+	nobody, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|carol", Audience: []string{api}})
+	key, _ := jwtguardtest.NewDPoPKey("")
+	bound, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|bob", Audience: []string{api}, Scope: "read:contacts", DPoPKey: key})
+	proof, _ := key.Proof(jwtguardtest.Proof{Method: "GET", URL: "http://example.com/api/contacts", AccessToken: bound})
+
+	for _, c := range []struct{ path, auth, proof string }{
+		{"/api/contacts", "Bearer " + reader, ""},
+		{"/api/contacts", "DPoP " + bound, proof},
+		{"/api/me", "Bearer " + nobody, ""},
+		{"/api/contacts", "Bearer " + nobody, ""},
+		{"/api/contacts", "", ""},
+	} {
+		req := httptest.NewRequest("GET", c.path, nil) // host example.com
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		if c.proof != "" {
+			req.Header.Set("DPoP", c.proof)
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), strings.TrimSpace(rec.Body.String()))
+	}
+	// Output:
+	// 200  contacts of auth0|alice
+	// 200  contacts of auth0|bob
+	// 200  me: auth0|carol
+	// 403 Bearer realm="contacts", error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts", DPoP realm="contacts", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" {"type":"about:blank","title":"Forbidden","status":403,"detail":"the access token lacks the scope this resource requires: read:contacts","error":"insufficient_scope","reason":"insufficient_scope","scope":"read:contacts"}
+	// 401 Bearer realm="contacts", DPoP realm="contacts", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" {"type":"about:blank","title":"Unauthorized","status":401,"detail":"no bearer token in the Authorization header","reason":"missing_token"}
+}

@@ -34,10 +34,10 @@ func Middleware(v *middleware.Validator, opts ...Option) func(http.Handler) http
 // context. A guard of another Validator (another API or audience)
 // authenticates the request itself.
 func Require(v *middleware.Validator, r scopecheck.Requirement, next http.Handler, opts ...Option) http.Handler {
-	return newGuard("Require", v, r, next, opts)
+	return newGuard("Require", v, r, next, opts, true)
 }
 
-func newGuard(fn string, v *middleware.Validator, r scopecheck.Requirement, next http.Handler, opts []Option) *guard {
+func newGuard(fn string, v *middleware.Validator, r scopecheck.Requirement, next http.Handler, opts []Option, authenticate bool) *guard {
 	if v == nil {
 		panic("httpguard: " + fn + " given a nil validator")
 	}
@@ -48,7 +48,7 @@ func newGuard(fn string, v *middleware.Validator, r scopecheck.Requirement, next
 	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
 		panic(fmt.Errorf("httpguard: %w", err))
 	}
-	return &guard{v: v, req: r, next: next, cfg: cfg}
+	return &guard{v: v, req: r, next: next, cfg: cfg, authenticate: authenticate}
 }
 
 type guard struct {
@@ -56,6 +56,9 @@ type guard struct {
 	req  scopecheck.Requirement
 	next http.Handler
 	cfg  *config
+	// authenticate is false for a Gate: it only checks claims an earlier
+	// guard of v verified.
+	authenticate bool
 }
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -73,12 +76,17 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serve(w, withAuth(r, g.v, claims, scheme), scheme)
 		return
 	}
+	if !g.authenticate {
+		g.refuseUnauthenticated(w, r)
+		return
+	}
 	claims, scheme, err := g.authenticateRequest(r)
 	if err != nil {
 		if g.req.IsPublic() {
 			// A public route never refuses; its handler just sees no
-			// claims when the token is absent or bad.
-			g.next.ServeHTTP(w, r)
+			// claims when the token is absent or bad. A Gate of the same
+			// validator further in learns why (authctx.FailureBy).
+			g.next.ServeHTTP(w, r.WithContext(authctx.WithFailure(r.Context(), g.v, err)))
 			return
 		}
 		g.cfg.refuse(w, r, err)
