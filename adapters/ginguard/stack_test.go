@@ -1,11 +1,9 @@
 package ginguard_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,38 +12,10 @@ import (
 	"github.com/jwtguard/jwtguard/adapters/ginguard"
 	"github.com/jwtguard/jwtguard/adapters/httpguard"
 	"github.com/jwtguard/jwtguard/internal/adaptertest"
-	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
-
-// validations counts a validator's validations (middleware.Observer).
-type validations struct{ n atomic.Int64 }
-
-func (c *validations) Validated(middleware.ValidationEvent) { c.n.Add(1) }
-
-// countedValidator validates env's tokens for audience and counts.
-func countedValidator(t *testing.T, env *adaptertest.Env, audience string, opts ...middleware.Option) (*middleware.Validator, *validations) {
-	t.Helper()
-	src, err := jwks.NewRemote(env.Issuer.JWKSURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { src.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := src.Prime(ctx); err != nil {
-		t.Fatal(err)
-	}
-	n := &validations{}
-	v, err := middleware.New(env.Issuer.URL(), audience, append([]middleware.Option{middleware.WithKeys(src), middleware.WithObserver(n)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	return v, n
-}
 
 // mint mints a token of env's issuer for sub auth0|alice.
 func mint(t *testing.T, env *adaptertest.Env, c jwtguardtest.Claims) string {
@@ -142,7 +112,7 @@ func ginStacks(v *middleware.Validator) []struct {
 // replay, and the answer is byte for byte the one of one Protect.
 func TestStackedProtect(t *testing.T) {
 	env := adaptertest.NewEnv(t)
-	v, n := countedValidator(t, env, adaptertest.Audience)
+	v, n := env.Counted(t, adaptertest.Audience)
 	nobody := mint(t, env, jwtguardtest.Claims{})
 	boundNo := mint(t, env, jwtguardtest.Claims{DPoPKey: env.DPoPKey})
 	const (
@@ -172,9 +142,9 @@ func TestStackedProtect(t *testing.T) {
 			for _, rq := range reqs {
 				t.Run(rq.name, func(t *testing.T) {
 					ref := replyOf(single, get(t, env, rq.tok, rq.dpop, ""))
-					n.n.Store(0)
+					n.Take()
 					got := replyOf(s.h, get(t, env, rq.tok, rq.dpop, ""))
-					if c := n.n.Load(); c != rq.validations {
+					if c := n.Take(); c != rq.validations {
 						t.Errorf("%d validations, want %d", c, rq.validations)
 					}
 					if !got.equal(rq.want) {
@@ -193,7 +163,7 @@ func TestStackedProtect(t *testing.T) {
 // request with one DPoP-Nonce and refuses a 403 with none, as one Protect.
 func TestStackedProtectNonce(t *testing.T) {
 	env := adaptertest.NewEnv(t)
-	v, _ := countedValidator(t, env, adaptertest.Audience, middleware.WithDPoPNonce([]byte("ginguard stack nonce secret, 32+ bytes"), time.Hour))
+	v, _ := env.Counted(t, adaptertest.Audience, middleware.WithDPoPNonce([]byte("ginguard stack nonce secret, 32+ bytes"), time.Hour))
 	boundNo := mint(t, env, jwtguardtest.Claims{DPoPKey: env.DPoPKey})
 	stacks := ginStacks(v)
 	first := replyOf(stacks[0].h, get(t, env, env.Tokens.Bound, true, ""))
@@ -218,8 +188,8 @@ func TestStackedProtectNonce(t *testing.T) {
 func TestStackedProtectTwoValidators(t *testing.T) {
 	env := adaptertest.NewEnv(t)
 	const other = "https://other.example.com"
-	a, na := countedValidator(t, env, adaptertest.Audience)
-	b, nb := countedValidator(t, env, other)
+	a, na := env.Counted(t, adaptertest.Audience)
+	b, nb := env.Counted(t, other)
 	r := gin.New()
 	r.Use(ginguard.Protect(a, ginguard.WithRealm("contacts")))
 	r.Group("/api", ginguard.Protect(b, ginguard.WithRealm("contacts"))).GET("/contacts", ginguard.Require(scopecheck.All("read:contacts")), whoami)
@@ -237,12 +207,12 @@ func TestStackedProtectTwoValidators(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			na.n.Store(0)
-			nb.n.Store(0)
+			na.Take()
+			nb.Take()
 			if got := replyOf(r, get(t, env, tc.tok, false, "")); !got.equal(tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
-			if x, y := na.n.Load(), nb.n.Load(); x != tc.na || y != tc.nb {
+			if x, y := na.Take(), nb.Take(); x != tc.na || y != tc.nb {
 				t.Errorf("validations A %d, B %d; want %d, %d", x, y, tc.na, tc.nb)
 			}
 		})
