@@ -113,10 +113,11 @@ func authorized(url, token string) *http.Request {
 // Routers such as chi, gorilla/mux and alice compose
 // func(http.Handler) http.Handler values: Middleware authenticates every
 // request once, and a Gate adds one route's scopes without authenticating
-// it again (a DPoP proof is checked once). With chi the same two values go
-// to r.Use(authn) and r.With(readContacts).Get("/api/contacts", list).
+// it again (a DPoP proof is checked once). This is the README's chi
+// example on net/http: chi's r.Use(authn) and r.With(readContacts) take the
+// very same values.
 func ExampleGate() {
-	iss, _ := jwtguardtest.NewIssuer()
+	iss, _ := jwtguardtest.NewIssuer() // stands in for Auth0, Okta, Keycloak...
 	defer iss.Close()
 	const api = "https://contacts.example.com"
 	v, err := middleware.New(iss.URL(), api)
@@ -131,34 +132,41 @@ func ExampleGate() {
 	}
 
 	opts := []httpguard.Option{httpguard.WithRealm("contacts"), httpguard.WithPermissions()}
-	authn := httpguard.Middleware(v, opts...)                                   // chi: r.Use(authn)
-	readContacts := httpguard.Gate(v, scopecheck.All("read:contacts"), opts...) // chi: r.With(readContacts)
+	authn := httpguard.Middleware(v, opts...) // a valid access token, checked once per request
+	readContacts := httpguard.Gate(v, scopecheck.All("read:contacts"), opts...)
+	deleteContacts := httpguard.Gate(v, scopecheck.All("delete:contacts"), opts...)
 
-	mux := http.NewServeMux()
-	mux.Handle("GET /api/contacts", readContacts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	protected := http.NewServeMux() // chi: r.Group(func(r chi.Router) { r.Use(authn); ... })
+	protected.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := middleware.ClaimsFromContext(r.Context()) // always there behind authn
+		fmt.Fprintln(w, "you are", claims.Subject, "with scopes", claims.Scopes())
+	})
+	protected.Handle("GET /api/contacts", readContacts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		claims, _ := middleware.ClaimsFromContext(r.Context())
 		fmt.Fprintln(w, "contacts of", claims.Subject)
 	})))
-	mux.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
-		claims, _ := middleware.ClaimsFromContext(r.Context())
-		fmt.Fprintln(w, "me:", claims.Subject)
-	})
-	handler := authn(mux)
+	protected.Handle("DELETE /api/contacts/{id}", deleteContacts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "deleted contact", r.PathValue("id"))
+	})))
+	root := http.NewServeMux()
+	root.HandleFunc("GET /api/public", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "hello") }) // no token needed
+	root.Handle("/api/", authn(protected))
 
+	key, _ := jwtguardtest.NewDPoPKey("") // the client's DPoP key
 	reader, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|alice", Audience: []string{api}, Scope: "read:contacts"})
-	nobody, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|carol", Audience: []string{api}})
-	key, _ := jwtguardtest.NewDPoPKey("")
-	bound, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|bob", Audience: []string{api}, Scope: "read:contacts", DPoPKey: key})
-	proof, _ := key.Proof(jwtguardtest.Proof{Method: "GET", URL: "http://example.com/api/contacts", AccessToken: bound})
+	deleter, _ := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|bob", Audience: []string{api},
+		Permissions: []string{"delete:contacts"}, DPoPKey: key})
+	proof, _ := key.Proof(jwtguardtest.Proof{Method: "DELETE", URL: "http://example.com/api/contacts/7", AccessToken: deleter})
 
-	for _, c := range []struct{ path, auth, proof string }{
-		{"/api/contacts", "Bearer " + reader, ""},
-		{"/api/contacts", "DPoP " + bound, proof},
-		{"/api/me", "Bearer " + nobody, ""},
-		{"/api/contacts", "Bearer " + nobody, ""},
-		{"/api/contacts", "", ""},
+	for _, c := range []struct{ method, path, auth, proof string }{
+		{"GET", "/api/public", "", ""},
+		{"GET", "/api/me", "Bearer " + reader, ""},
+		{"GET", "/api/contacts", "Bearer " + reader, ""},
+		{"DELETE", "/api/contacts/7", "Bearer " + reader, ""},
+		{"DELETE", "/api/contacts/7", "DPoP " + deleter, proof},
+		{"GET", "/api/contacts", "", ""},
 	} {
-		req := httptest.NewRequest("GET", c.path, nil) // host example.com
+		req := httptest.NewRequest(c.method, c.path, nil) // host example.com
 		if c.auth != "" {
 			req.Header.Set("Authorization", c.auth)
 		}
@@ -166,13 +174,14 @@ func ExampleGate() {
 			req.Header.Set("DPoP", c.proof)
 		}
 		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, req)
+		root.ServeHTTP(rec, req)
 		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), strings.TrimSpace(rec.Body.String()))
 	}
 	// Output:
+	// 200  hello
+	// 200  you are auth0|alice with scopes [read:contacts]
 	// 200  contacts of auth0|alice
-	// 200  contacts of auth0|bob
-	// 200  me: auth0|carol
-	// 403 Bearer realm="contacts", error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts", DPoP realm="contacts", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" {"type":"about:blank","title":"Forbidden","status":403,"detail":"the access token lacks the scope this resource requires: read:contacts","error":"insufficient_scope","reason":"insufficient_scope","scope":"read:contacts"}
+	// 403 Bearer realm="contacts", error="insufficient_scope", error_description="the access token lacks the scope this resource requires: delete:contacts", scope="delete:contacts", DPoP realm="contacts", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" {"type":"about:blank","title":"Forbidden","status":403,"detail":"the access token lacks the scope this resource requires: delete:contacts","error":"insufficient_scope","reason":"insufficient_scope","scope":"delete:contacts"}
+	// 200  deleted contact 7
 	// 401 Bearer realm="contacts", DPoP realm="contacts", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA" {"type":"about:blank","title":"Unauthorized","status":401,"detail":"no bearer token in the Authorization header","reason":"missing_token"}
 }
