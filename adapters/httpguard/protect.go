@@ -16,7 +16,8 @@ func Protect(v *middleware.Validator, next http.Handler, opts ...Option) http.Ha
 }
 
 // Middleware is Protect in the func(http.Handler) http.Handler shape that
-// chi, gorilla and alice take.
+// chi, gorilla and alice take. Per-route scopes go after it with Gate (or
+// Require), which reuse the claims it verified.
 func Middleware(v *middleware.Validator, opts ...Option) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler { return Protect(v, next, opts...) }
 }
