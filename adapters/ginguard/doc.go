@@ -16,6 +16,10 @@
 // policy"), so a forgotten requirement shows on the first request instead of
 // silently opening the route to every valid token.
 //
+// A request is authenticated once: a second Protect (on a group) or
+// httpguard in front of the engine reuses the claims a guard of the same
+// validator verified, so a DPoP proof is never refused as its own replay.
+//
 // Tokens are read as httpguard reads them: "Authorization: Bearer <token>",
 // or, unless the validator disables DPoP, "Authorization: DPoP <token>" with
 // one DPoP proof header whose htm is the request method and whose htu is the

@@ -22,6 +22,12 @@ import (
 // and URI (RFC 9449 section 7.1; see WithExternalURL). A successful DPoP
 // request gets a DPoP-Nonce header when the validator uses nonces.
 //
+// A request that a guard of the same v already authenticated (a Protect on
+// the engine and another on a group, httpguard in front of the engine) is
+// not authenticated again, which would refuse its DPoP proof as a replay:
+// Protect reuses the claims in c.Request's context. A Protect of another
+// Validator authenticates the request itself.
+//
 // A route whose handler chain carries Require(scopecheck.Public) is served
 // without a token (its handlers still see the claims of a valid one);
 // Require with scopes adds those scopes. A refused request is answered
@@ -81,6 +87,13 @@ func (p *protector) serve(c *gin.Context) {
 		st.refuse(c, p.v.Annotate(errNoPolicy(), ""))
 		return
 	}
+	if claims, scheme, ok := authctx.ClaimsBy[middleware.Claims](c.Request.Context(), p.v); ok {
+		// A guard of p.v (a Protect further out, httpguard in front of
+		// the engine) verified the credentials already: authenticating
+		// them again would refuse a DPoP proof as its own replay.
+		p.authenticated(c, st, claims, scheme)
+		return
+	}
 	claims, scheme, err := p.authenticate(c.Request)
 	if err != nil {
 		if public {
@@ -90,6 +103,12 @@ func (p *protector) serve(c *gin.Context) {
 		st.refuse(c, err)
 		return
 	}
+	p.authenticated(c, st, claims, scheme)
+}
+
+// authenticated records claims, verified by p.v with scheme, for the
+// Require gates of the chain and in c.Request's context.
+func (p *protector) authenticated(c *gin.Context, st *state, claims *middleware.Claims, scheme string) {
 	st.claims, st.scheme = claims, scheme
 	if scheme == middleware.SchemeDPoP {
 		if n := p.v.DPoPNonce(); n != "" {
@@ -99,7 +118,10 @@ func (p *protector) serve(c *gin.Context) {
 			c.Writer.Header().Set(nonceHeader, n)
 		}
 	}
-	c.Request = c.Request.WithContext(authctx.With(c.Request.Context(), claims))
+	if authctx.Value(c.Request.Context()) != any(claims) {
+		c.Request = c.Request.WithContext(authctx.WithAuth(c.Request.Context(),
+			authctx.Auth{By: p.v, Claims: claims, Scheme: scheme}))
+	}
 }
 
 // nonceHeader is the response header of server nonces (RFC 9449 section 9).

@@ -44,6 +44,14 @@
 // challenge in the "www-authenticate" trailer, the same value net/http sends
 // (a DPoP challenge beside the Bearer one, RFC 9449 section 7.1).
 //
+// Interceptors compose: when several Guards of one validator are chained
+// (a platform-wide one and a service's own), the first authenticates the
+// call and the others only check their tables against its claims; a DPoP
+// proof is checked once. A Guard of another validator (another API)
+// authenticates the call itself. A call that an inner Guard refuses after an
+// outer one let it through keeps the outer one's "dpop-nonce" header:
+// gRPC cannot take back a header once set.
+//
 // Handlers read the verified claims with middleware.ClaimsFromContext(ctx);
 // for streams, ctx is the wrapped stream's Context(). The package is named
 // grpcguard so it never clashes with grpc.

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/jwtguard/jwtguard/internal/authctx"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
@@ -66,24 +67,43 @@ func must(g *Guard, err error) *Guard {
 // the claims of a valid token and none otherwise (nil claims, nil error).
 // Errors know the scheme used and what the validator accepts, so the
 // challenge is the one net/http sends (RFC 9449 section 7.1).
-func (g *Guard) authorize(ctx context.Context, fullMethod string) (*middleware.Claims, string, *middleware.Error) {
+//
+// reused is true when an interceptor of the same validator further out
+// authenticated the call already: its claims are checked against this
+// table and the call is not authenticated again, which would refuse its
+// DPoP proof as a replay (RFC 9449 section 11.1).
+func (g *Guard) authorize(ctx context.Context, fullMethod string) (claims *middleware.Claims, scheme string, reused bool, _ *middleware.Error) {
 	req, ok := g.table.lookup(fullMethod)
 	if !ok {
 		// Fail closed, before looking at the token: scopecheck's own
 		// answer for a resource that states no requirement.
-		return nil, "", middleware.AsError(g.v.Annotate(scopecheck.Requirement{}.Check(scopecheck.Granted{}), ""))
+		return nil, "", false, middleware.AsError(g.v.Annotate(scopecheck.Requirement{}.Check(scopecheck.Granted{}), ""))
 	}
-	claims, scheme, err := g.authenticate(ctx, fullMethod)
-	if err != nil {
-		if req.IsPublic() {
-			return nil, "", nil
+	claims, scheme, reused = authctx.ClaimsBy[middleware.Claims](ctx, g.v)
+	if !reused {
+		var err error
+		claims, scheme, err = g.authenticate(ctx, fullMethod)
+		if err != nil {
+			if req.IsPublic() {
+				return nil, "", false, nil
+			}
+			return nil, "", false, middleware.AsError(err)
 		}
-		return nil, "", middleware.AsError(err)
 	}
 	if err := scopecheck.Check(req, claims, g.cfg.permissions); err != nil {
-		return nil, "", middleware.AsError(g.v.Annotate(err, scheme))
+		return nil, "", false, middleware.AsError(g.v.Annotate(err, scheme))
 	}
-	return claims, scheme, nil
+	return claims, scheme, reused, nil
+}
+
+// withClaims returns ctx with claims, verified by g.v, as its innermost
+// claims, and whether it had to add them: the handler behind g sees g's
+// claims even when an interceptor of another validator ran in between.
+func (g *Guard) withClaims(ctx context.Context, claims *middleware.Claims, scheme string) (context.Context, bool) {
+	if claims == nil || authctx.Value(ctx) == any(claims) {
+		return ctx, false
+	}
+	return authctx.WithAuth(ctx, authctx.Auth{By: g.v, Claims: claims, Scheme: scheme}), true
 }
 
 // authenticate reads the credentials of a call and validates them: the

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"google.golang.org/grpc"
-
-	"github.com/jwtguard/jwtguard/internal/authctx"
 )
 
 // Unary returns the unary server interceptor: it authorizes the call
@@ -13,21 +11,25 @@ import (
 // A refusal sets the "www-authenticate" (and "dpop-nonce") trailer; a call
 // served with a DPoP-bound token gets a "dpop-nonce" header when the
 // validator uses nonces.
+//
+// Interceptors compose: a call that an interceptor of the same validator
+// further out in the chain authenticated is not authenticated again (its
+// DPoP proof would be refused as a replay), only checked against this
+// Guard's table; an interceptor of another validator authenticates it
+// itself.
 func (g *Guard) Unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		claims, scheme, e := g.authorize(ctx, info.FullMethod)
+		claims, scheme, reused, e := g.authorize(ctx, info.FullMethod)
 		if e != nil {
 			if md := g.trailer(e); md != nil {
 				grpc.SetTrailer(ctx, md)
 			}
 			return nil, statusOf(e)
 		}
-		if md := g.nonceHeader(scheme); md != nil {
+		if md := g.nonceHeader(scheme); md != nil && !reused {
 			grpc.SetHeader(ctx, md)
 		}
-		if claims != nil {
-			ctx = authctx.With(ctx, claims)
-		}
+		ctx, _ = g.withClaims(ctx, claims, scheme)
 		return handler(ctx, req)
 	}
 }
@@ -39,20 +41,20 @@ func (g *Guard) Unary() grpc.UnaryServerInterceptor {
 func (g *Guard) Stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		ctx := ss.Context()
-		claims, scheme, e := g.authorize(ctx, info.FullMethod)
+		claims, scheme, reused, e := g.authorize(ctx, info.FullMethod)
 		if e != nil {
 			if md := g.trailer(e); md != nil {
 				ss.SetTrailer(md)
 			}
 			return statusOf(e)
 		}
-		if md := g.nonceHeader(scheme); md != nil {
+		if md := g.nonceHeader(scheme); md != nil && !reused {
 			ss.SetHeader(md)
 		}
-		if claims == nil {
-			return handler(srv, ss)
+		if c, added := g.withClaims(ctx, claims, scheme); added {
+			ss = &serverStream{ServerStream: ss, ctx: c}
 		}
-		return handler(srv, &serverStream{ServerStream: ss, ctx: authctx.With(ctx, claims)})
+		return handler(srv, ss)
 	}
 }
 

@@ -8,6 +8,18 @@
 //	mux.Handle("GET /api/contacts", scopecheck.All("read:contacts"), list)
 //	mux.Handle("GET /api/public", scopecheck.Public, public)
 //
+// Routers that compose func(http.Handler) http.Handler (chi, gorilla/mux,
+// alice) take Middleware for every route and a Gate per route:
+//
+//	r.Use(httpguard.Middleware(v, opts...))
+//	r.With(httpguard.Gate(v, scopecheck.All("read:contacts"), opts...)).Get("/api/contacts", list)
+//
+// Guards compose in any order: a request that a guard of the same
+// Validator already authenticated is never authenticated again (its DPoP
+// proof would be refused as a replay); later guards and gates only check
+// their own requirement against the claims in the context. A guard of
+// another Validator, another API, authenticates the request itself.
+//
 // Answers follow RFC 6750 section 3: 401 with a bare Bearer challenge when
 // there is no token, 401 invalid_token, 403 insufficient_scope with the
 // missing scopes, 400 invalid_request for a malformed request, and 503 with

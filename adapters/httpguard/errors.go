@@ -18,6 +18,15 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error, opts ...Optio
 	newConfig(opts).writeError(w, r, err)
 }
 
+// refuse answers a request a guard refuses. A DPoP-Nonce that a guard
+// further out set for a served request is taken back first, so a refusal
+// carries a nonce only when its error has one (use_dpop_nonce), as with a
+// single guard (RFC 9449 section 9).
+func (c *config) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Del("DPoP-Nonce")
+	c.writeError(w, r, err)
+}
+
 func (c *config) defaultWriter(w http.ResponseWriter, _ *http.Request, err error) {
 	e := middleware.AsError(err)
 	h := w.Header()

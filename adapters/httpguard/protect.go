@@ -16,7 +16,8 @@ func Protect(v *middleware.Validator, next http.Handler, opts ...Option) http.Ha
 }
 
 // Middleware is Protect in the func(http.Handler) http.Handler shape that
-// chi, gorilla and alice take.
+// chi, gorilla and alice take. Per-route scopes go after it with Gate (or
+// Require), which reuse the claims it verified.
 func Middleware(v *middleware.Validator, opts ...Option) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler { return Protect(v, next, opts...) }
 }
@@ -26,18 +27,29 @@ func Middleware(v *middleware.Validator, opts ...Option) func(http.Handler) http
 // needs a valid token that satisfies r. It panics on a requirement that
 // Validate rejects, like http.ServeMux panics on a bad pattern: the mistake
 // shows at start-up, never as an open route.
+//
+// Guards compose: a request that a guard of the same v (Protect,
+// Middleware, Require, a Mux route, Authenticate) already authenticated is
+// never authenticated again, which would refuse its DPoP proof as a replay
+// (RFC 9449 section 11.1); Require only checks r against the claims in the
+// context. A guard of another Validator (another API or audience)
+// authenticates the request itself.
 func Require(v *middleware.Validator, r scopecheck.Requirement, next http.Handler, opts ...Option) http.Handler {
+	return newGuard("Require", v, r, next, opts, true)
+}
+
+func newGuard(fn string, v *middleware.Validator, r scopecheck.Requirement, next http.Handler, opts []Option, authenticate bool) *guard {
 	if v == nil {
-		panic("httpguard: nil validator")
+		panic("httpguard: " + fn + " given a nil validator")
 	}
 	if err := r.Validate(); err != nil {
-		panic(err)
+		panic(fmt.Errorf("httpguard: %s: %w", fn, err))
 	}
 	cfg := newConfig(opts)
 	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
 		panic(fmt.Errorf("httpguard: %w", err))
 	}
-	return &guard{v: v, req: r, next: next, cfg: cfg}
+	return &guard{v: v, req: r, next: next, cfg: cfg, authenticate: authenticate}
 }
 
 type guard struct {
@@ -45,6 +57,9 @@ type guard struct {
 	req  scopecheck.Requirement
 	next http.Handler
 	cfg  *config
+	// authenticate is false for a Gate: it only checks claims an earlier
+	// guard of v verified.
+	authenticate bool
 }
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -52,35 +67,66 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.next.ServeHTTP(w, r)
 		return
 	}
-	claims, scheme, err := g.authenticate(r)
+	if claims, scheme, ok := authctx.ClaimsBy[middleware.Claims](r.Context(), g.v); ok {
+		// A guard of g.v verified the credentials already; only the
+		// requirement is left.
+		if err := scopecheck.Check(g.req, claims, g.cfg.permissions); err != nil {
+			g.cfg.refuse(w, r, g.v.Annotate(err, scheme))
+			return
+		}
+		g.serve(w, withAuth(r, g.v, claims, scheme), scheme)
+		return
+	}
+	if !g.authenticate {
+		g.refuseUnauthenticated(w, r)
+		return
+	}
+	claims, scheme, err := g.authenticateRequest(r)
 	if err != nil {
 		if g.req.IsPublic() {
 			// A public route never refuses; its handler just sees no
-			// claims when the token is absent or bad.
-			g.next.ServeHTTP(w, r)
+			// claims when the token is absent or bad. A Gate of the same
+			// validator further in learns why (authctx.FailureBy).
+			g.next.ServeHTTP(w, r.WithContext(authctx.WithFailure(r.Context(), g.v, err)))
 			return
 		}
-		g.cfg.writeError(w, r, err)
+		g.cfg.refuse(w, r, err)
 		return
 	}
 	if err := scopecheck.Check(g.req, claims, g.cfg.permissions); err != nil {
-		g.cfg.writeError(w, r, g.v.Annotate(err, scheme))
+		g.cfg.refuse(w, r, g.v.Annotate(err, scheme))
 		return
 	}
+	g.serve(w, r.WithContext(authctx.WithAuth(r.Context(), authctx.Auth{By: g.v, Claims: claims, Scheme: scheme})), scheme)
+}
+
+// serve hands an authorized request to next.
+func (g *guard) serve(w http.ResponseWriter, r *http.Request, scheme string) {
 	if scheme == middleware.SchemeDPoP {
 		if n := g.v.DPoPNonce(); n != "" {
-			// RFC 9449 section 9: a fresh nonce for the next proof.
+			// RFC 9449 section 9: a fresh nonce for the next proof. Set,
+			// not added: a stack of guards sends one.
 			w.Header().Set("DPoP-Nonce", n)
 		}
 	}
-	g.next.ServeHTTP(w, r.WithContext(authctx.With(r.Context(), claims)))
+	g.next.ServeHTTP(w, r)
 }
 
-// authenticate extracts and validates the credentials of r: a Bearer
+// withAuth returns r with claims verified by v as its innermost claims,
+// so the handler behind a guard of v sees v's claims even when a guard of
+// another validator ran in between.
+func withAuth(r *http.Request, v *middleware.Validator, claims *middleware.Claims, scheme string) *http.Request {
+	if authctx.Value(r.Context()) == any(claims) {
+		return r
+	}
+	return r.WithContext(authctx.WithAuth(r.Context(), authctx.Auth{By: v, Claims: claims, Scheme: scheme}))
+}
+
+// authenticateRequest extracts and validates the credentials of r: a Bearer
 // token, or a DPoP-bound token with its proof (RFC 9449 section 7.1). It
 // returns the scheme used; errors know it and what v accepts, so the
 // challenge names the right schemes.
-func (g *guard) authenticate(r *http.Request) (*middleware.Claims, string, error) {
+func (g *guard) authenticateRequest(r *http.Request) (*middleware.Claims, string, error) {
 	creds, err := g.cfg.credentials(r)
 	if err != nil {
 		return nil, "", g.v.Annotate(err, "")
@@ -90,14 +136,19 @@ func (g *guard) authenticate(r *http.Request) (*middleware.Claims, string, error
 }
 
 // Authenticate validates the token of r with v and returns r carrying the
-// claims in its context. Other adapters and custom routers use it.
+// claims in its context. Other adapters and custom routers use it. When a
+// guard of v already authenticated r, it returns those claims without
+// authenticating r again.
 func Authenticate(v *middleware.Validator, r *http.Request, opts ...Option) (*http.Request, *middleware.Claims, error) {
+	if c, scheme, ok := authctx.ClaimsBy[middleware.Claims](r.Context(), v); ok {
+		return withAuth(r, v, c, scheme), c, nil
+	}
 	g := &guard{v: v, cfg: newConfig(opts)}
-	c, _, err := g.authenticate(r)
+	c, scheme, err := g.authenticateRequest(r)
 	if err != nil {
 		return r, nil, err
 	}
-	return r.WithContext(authctx.With(r.Context(), c)), c, nil
+	return r.WithContext(authctx.WithAuth(r.Context(), authctx.Auth{By: v, Claims: c, Scheme: scheme})), c, nil
 }
 
 // credentials reads the Authorization header (Bearer or DPoP, with the

@@ -67,36 +67,71 @@ func subject(c *middleware.Claims, ok bool) string {
 	return c.Subject
 }
 
+// httpOpts are the options of the net/http adapter in every API.
+var httpOpts = []httpguard.Option{httpguard.WithRealm("contacts"), httpguard.WithPermissions()}
+
+// subjectHandler answers the sub of the claims the request carries.
+var subjectHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	json.NewEncoder(w).Encode(map[string]string{"sub": subject(middleware.ClaimsFromContext(r.Context()))})
+})
+
 // netHTTP builds the net/http API of the cases.
 func netHTTP(v *middleware.Validator) http.Handler {
-	mux := httpguard.NewMux(v, httpguard.WithRealm("contacts"), httpguard.WithPermissions())
-	h := func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"sub": subject(middleware.ClaimsFromContext(r.Context()))})
-	}
-	mux.HandleFunc("GET /api/contacts", scopecheck.All("read:contacts"), h)
-	mux.HandleFunc("DELETE /api/contacts/{id}", scopecheck.All("delete:contacts"), h)
-	mux.HandleFunc("GET /api/public", scopecheck.Public, h)
+	mux := httpguard.NewMux(v, httpOpts...)
+	mux.Handle("GET /api/contacts", scopecheck.All("read:contacts"), subjectHandler)
+	mux.Handle("DELETE /api/contacts/{id}", scopecheck.All("delete:contacts"), subjectHandler)
+	mux.Handle("GET /api/public", scopecheck.Public, subjectHandler)
 	return mux
 }
 
+// netHTTPGates builds the same API as chi users do: a guard for every
+// route (public here, since one route is) and a Gate per route on a plain
+// http.ServeMux.
+func netHTTPGates(v *middleware.Validator) http.Handler {
+	mux := http.NewServeMux()
+	gate := func(r scopecheck.Requirement) http.Handler { return httpguard.Gate(v, r, httpOpts...)(subjectHandler) }
+	mux.Handle("GET /api/contacts", gate(scopecheck.All("read:contacts")))
+	mux.Handle("DELETE /api/contacts/{id}", gate(scopecheck.All("delete:contacts")))
+	mux.Handle("GET /api/public", gate(scopecheck.Public))
+	return httpguard.Require(v, scopecheck.Public, mux, httpOpts...)
+}
+
+// ginOpts are the options of the gin adapter in every API.
+var ginOpts = []ginguard.Option{ginguard.WithRealm("contacts"), ginguard.WithPermissions(), ginguard.Strict()}
+
 // ginAPI builds the same API on gin.
-func ginAPI(v *middleware.Validator) http.Handler {
+func ginAPI(v *middleware.Validator) http.Handler { return ginRoutes(v, false) }
+
+// ginRoutes builds the gin API, with a second Protect on the /api group
+// when twice.
+func ginRoutes(v *middleware.Validator, twice bool) *gin.Engine {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
-	r.Use(ginguard.Protect(v, ginguard.WithRealm("contacts"), ginguard.WithPermissions(), ginguard.Strict()))
+	r.Use(ginguard.Protect(v, ginOpts...))
 	h := func(c *gin.Context) { c.JSON(200, map[string]string{"sub": subject(ginguard.Claims(c))}) }
-	r.GET("/api/contacts", ginguard.Require(scopecheck.All("read:contacts")), h)
-	r.DELETE("/api/contacts/:id", ginguard.Require(scopecheck.All("delete:contacts")), h)
-	r.GET("/api/public", ginguard.Require(scopecheck.Public), h)
+	api := r.Group("/api")
+	if twice {
+		api.Use(ginguard.Protect(v, ginOpts...))
+	}
+	api.GET("/contacts", ginguard.Require(scopecheck.All("read:contacts")), h)
+	api.DELETE("/contacts/:id", ginguard.Require(scopecheck.All("delete:contacts")), h)
+	api.GET("/public", ginguard.Require(scopecheck.Public), h)
 	return r
 }
 
 // grpcAPI serves the same API over gRPC.
-func grpcAPI(t *testing.T, v *middleware.Validator) *grpc.ClientConn {
+func grpcAPI(t *testing.T, v *middleware.Validator) *grpc.ClientConn { return grpcChain(t, v, 1) }
+
+// grpcChain serves it behind n chained guards with the same table.
+func grpcChain(t *testing.T, v *middleware.Validator, n int) *grpc.ClientConn {
 	opts := []grpcguard.Option{grpcguard.WithRealm("contacts"), grpcguard.WithPermissions()}
-	return adaptertest.ServeGRPC(t, nil,
-		grpc.ChainUnaryInterceptor(grpcguard.Unary(v, adaptertest.Methods(), opts...)),
-		grpc.ChainStreamInterceptor(grpcguard.Stream(v, adaptertest.Methods(), opts...)))
+	var unary []grpc.UnaryServerInterceptor
+	var stream []grpc.StreamServerInterceptor
+	for range n {
+		unary = append(unary, grpcguard.Unary(v, adaptertest.Methods(), opts...))
+		stream = append(stream, grpcguard.Stream(v, adaptertest.Methods(), opts...))
+	}
+	return adaptertest.ServeGRPC(t, nil, grpc.ChainUnaryInterceptor(unary...), grpc.ChainStreamInterceptor(stream...))
 }
 
 // sender sends a case's request with proofs through one adapter and says
@@ -180,6 +215,68 @@ func TestAdaptersAgree(t *testing.T) {
 				}
 				res := sendGRPC(t, env, grpcAPIs[tc.API], tc, stream)
 				checkGRPC(t, name, res, tc, stream, ha.rec.Header().Get("WWW-Authenticate"))
+			}
+		})
+	}
+}
+
+// TestStackedAdaptersAgree runs adaptertest.Cases through stacks of guards
+// of one validator, as applications compose them: each must answer as the
+// table says (a DPoP proof is checked once, never refused as its own
+// replay), and the HTTP stacks byte for byte as the single net/http Mux.
+func TestStackedAdaptersAgree(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	stacks := []struct {
+		name  string
+		build func(*middleware.Validator) http.Handler
+	}{
+		{"net/http: public Require around the Mux", func(v *middleware.Validator) http.Handler {
+			return httpguard.Require(v, scopecheck.Public, netHTTP(v), httpOpts...)
+		}},
+		{"net/http: public Require, a Gate per route", netHTTPGates},
+		{"gin: Protect on the engine and on the group", func(v *middleware.Validator) http.Handler { return ginRoutes(v, true) }},
+		{"gin behind a public httpguard.Require", func(v *middleware.Validator) http.Handler {
+			return httpguard.Require(v, scopecheck.Public, ginAPI(v), httpOpts...)
+		}},
+	}
+	single := map[adaptertest.API]http.Handler{}
+	handlers := make([]map[adaptertest.API]http.Handler, len(stacks))
+	grpcAPIs := map[adaptertest.API]*grpc.ClientConn{}
+	for _, a := range apis {
+		v := env.Validator(a)
+		single[a], grpcAPIs[a] = netHTTP(v), grpcChain(t, v, 2)
+		for i, s := range stacks {
+			if handlers[i] == nil {
+				handlers[i] = map[adaptertest.API]http.Handler{}
+			}
+			handlers[i][a] = s.build(v)
+		}
+	}
+	for _, tc := range adaptertest.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			ref := sendHTTP(t, env, single[tc.API], tc)
+			checkHTTP(t, "net/http", ref, tc)
+			for i, s := range stacks {
+				a := sendHTTP(t, env, handlers[i][tc.API], tc)
+				checkHTTP(t, s.name, a, tc)
+				if tc.Status < 400 {
+					continue
+				}
+				for _, k := range []string{"WWW-Authenticate", "Content-Type", "Cache-Control", "Retry-After", "X-Content-Type-Options", "DPoP-Nonce"} {
+					if g, h := a.rec.Header().Get(k), ref.rec.Header().Get(k); g != h && k != "DPoP-Nonce" {
+						t.Errorf("%s: %s %q, net/http %q", s.name, k, g, h)
+					} else if k == "DPoP-Nonce" && (g == "") != (h == "") {
+						t.Errorf("%s: DPoP-Nonce %q, net/http %q", s.name, g, h)
+					}
+				}
+				if g, h := a.rec.Body.String(), ref.rec.Body.String(); g != h {
+					t.Errorf("%s: bodies differ:\n%s\nnet/http %s", s.name, g, h)
+				}
+			}
+			for _, stream := range []bool{false, true} {
+				name := map[bool]string{false: "grpc unary, two interceptors", true: "grpc stream, two interceptors"}[stream]
+				res := sendGRPC(t, env, grpcAPIs[tc.API], tc, stream)
+				checkGRPC(t, name, res, tc, stream, ref.rec.Header().Get("WWW-Authenticate"))
 			}
 		})
 	}

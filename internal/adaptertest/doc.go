@@ -2,5 +2,9 @@
 // adapter (net/http, gin, gRPC unary and stream) must answer the same way,
 // with the environment the cases need: an in-process issuer, a validator
 // with keys, a validator whose keys cannot be loaded, and the tokens.
-// consistency_test.go runs the table through all the adapters.
+// consistency_test.go runs the table through all the adapters, and
+// through stacks of guards of one validator (a public guard around the Mux
+// or around per-route Gates, two gin Protects, two chained gRPC
+// interceptors), which must answer the same: a request is authenticated
+// once, whatever the stack.
 package adaptertest

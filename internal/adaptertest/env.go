@@ -3,6 +3,7 @@ package adaptertest
 import (
 	"encoding/base64"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,4 +134,33 @@ func jwe() string {
 	return b([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"k1"}`)) + "." +
 		b([]byte("encrypted-key")) + "." + b([]byte("iv-iv-iv-iv")) + "." +
 		b([]byte("ciphertext")) + "." + b([]byte("tag-tag-tag-tag"))
+}
+
+// Counter counts the validations of a validator (middleware.Observer): how
+// many times the guards of a stack authenticated a request.
+type Counter struct{ n atomic.Int64 }
+
+// Validated implements middleware.Observer.
+func (c *Counter) Validated(middleware.ValidationEvent) { c.n.Add(1) }
+
+// Take returns the count and resets it.
+func (c *Counter) Take() int64 { return c.n.Swap(0) }
+
+// Counted returns a validator of e.Issuer's tokens for audience, with
+// working keys and opts, and the Counter of its validations.
+func (e *Env) Counted(t testing.TB, audience string, opts ...middleware.Option) (*middleware.Validator, *Counter) {
+	t.Helper()
+	n := &Counter{}
+	src, err := jwks.NewRemote(e.Issuer.JWKSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	v, err := middleware.New(e.Issuer.URL(), audience,
+		append([]middleware.Option{middleware.WithKeys(src), middleware.WithObserver(n)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v, n
 }

@@ -148,8 +148,10 @@ type GRPCResult struct {
 	Code      string            // RFC 6750 error code, from the same detail
 	Scope     string            // missing scopes, from the same detail
 	Challenge string            // the www-authenticate trailer
-	// NonceHeader and NonceTrailer are the dpop-nonce header and trailer.
+	// NonceHeader and NonceTrailer are the dpop-nonce header and trailer
+	// (the first value); NonceHeaders every value of the header.
 	NonceHeader, NonceTrailer string
+	NonceHeaders              []string
 	Subjects                  []string // one per message received
 }
 
@@ -217,7 +219,7 @@ func CallDPoP(ctx context.Context, conn *grpc.ClientConn, method string, stream 
 		res.Challenge = v[0]
 	}
 	if v := header.Get("dpop-nonce"); len(v) > 0 {
-		res.NonceHeader = v[0]
+		res.NonceHeader, res.NonceHeaders = v[0], v
 	}
 	if v := trailer.Get("dpop-nonce"); len(v) > 0 {
 		res.NonceTrailer = v[0]
