@@ -178,8 +178,7 @@ func TestDiscoverRedirects(t *testing.T) {
 		t.Fatalf("a redirect from https to http://127.0.0.1: %v, want ErrInsecureURL", err)
 	}
 
-	var loop *httptest.Server
-	loop = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path+"x", http.StatusFound)
 	}))
 	t.Cleanup(loop.Close)
