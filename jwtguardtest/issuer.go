@@ -25,6 +25,9 @@ type Issuer struct {
 	doc          []byte        // the JWK Set document of keys
 	cacheControl string
 
+	introOnce sync.Once // intro is made on first use: see Introspector
+	intro     *Introspector
+
 	outage      atomic.Int32 // HTTP status of a simulated outage; 0 when up
 	jwksHits    atomic.Int64
 	discoveries atomic.Int64

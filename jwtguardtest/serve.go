@@ -14,6 +14,7 @@ func (i *Issuer) handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", i.serveMetadata)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", i.serveMetadata)
 	mux.HandleFunc("GET /.well-known/jwks.json", i.serveJWKS)
+	mux.HandleFunc("POST "+IntrospectionPath, func(w http.ResponseWriter, r *http.Request) { i.Introspector().ServeHTTP(w, r) })
 	return mux
 }
 
@@ -25,6 +26,7 @@ type metadata struct {
 	ResponseTypes      []string `json:"response_types_supported"`
 	SubjectTypes       []string `json:"subject_types_supported"`
 	IDTokenSigningAlgs []string `json:"id_token_signing_alg_values_supported"`
+	Introspection      string   `json:"introspection_endpoint"` // RFC 8414 section 2
 }
 
 // serveMetadata answers OIDC discovery and RFC 8414 section 3 requests with
@@ -55,6 +57,7 @@ func (i *Issuer) serveMetadata(w http.ResponseWriter, r *http.Request) {
 		ResponseTypes:      []string{"code"},
 		SubjectTypes:       []string{"public"},
 		IDTokenSigningAlgs: list,
+		Introspection:      i.IntrospectionURL(),
 	})
 }
 
