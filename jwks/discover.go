@@ -72,6 +72,9 @@ func (r *Remote) jwksURL() (string, error) {
 		errs = append(errs, err)
 	}
 	err := errors.Join(errs...)
+	if r.ctx.Err() != nil {
+		return "", err // closed: no reason to fall back
+	}
 	if r.cfg.fallback != "" {
 		r.cfg.logger.Warn("jwks: discovery failed; using the fallback JWKS URL",
 			"source", r.name, "fallback", r.cfg.fallback, "error", err)
