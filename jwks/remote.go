@@ -51,6 +51,7 @@ type Remote struct {
 	lastErr     atomic.Pointer[error]
 	etag        string // owned by the fetch in flight (one at a time)
 
+	mismatch atomic.Pointer[string] // see IssuerMismatch
 	// Without WithLogger, problems go to slog.Default at most once per
 	// defaultLogInterval: the time of the last record (unix nanoseconds)
 	// and how many were held back since.
@@ -119,8 +120,13 @@ func (r *Remote) Keys() *Set { return r.set.Load() }
 // Name returns the source's name (see WithName).
 func (r *Remote) Name() string { return r.name }
 
-// Ready reports whether the source has a usable key set.
-func (r *Remote) Ready() bool { return r.Keys().Len() > 0 }
+// Ready reports whether the source has a usable key set and, for a
+// Discover source, no IssuerMismatch: keys that verify tokens of an issuer
+// the validator is not configured with serve no request.
+func (r *Remote) Ready() bool {
+	_, mismatch := r.IssuerMismatch()
+	return r.Keys().Len() > 0 && !mismatch
+}
 
 // LastSuccess returns when keys were last fetched (or confirmed by a 304)
 // successfully; zero before the first success.
@@ -281,7 +287,7 @@ func (r *Remote) backoffCap() time.Duration {
 	if r.cfg.refresh > 0 {
 		c = min(c, r.cfg.refresh)
 	}
-	if !r.Ready() {
+	if r.Keys().Len() == 0 {
 		c = min(c, 30*time.Second)
 	}
 	return c
@@ -408,7 +414,8 @@ const defaultLogInterval = 5 * time.Minute
 // report logs a problem: to the WithLogger logger every time; without
 // one, to slog.Default (read at each call), at most once per
 // defaultLogInterval, with the number of problems held back since the
-// previous record. urgent problems skip that limit.
+// previous record. urgent problems (a newly found issuer mismatch, itself
+// reported once per change) skip that limit.
 func (r *Remote) report(level slog.Level, urgent bool, msg string, args ...any) {
 	if r.cfg.logged {
 		r.cfg.logger.Log(context.Background(), level, msg, args...)
