@@ -150,16 +150,11 @@ func issuerHint(received string, trusted []string) string {
 		"or trust that issuer with middleware.WithIssuer"
 }
 
-// idTokenHint is the hint of an id_token refusal; aud is the API's
-// identifier.
-func idTokenHint(aud string) string {
-	return "send the access_token of the token response, not the id_token: an ID token is for the client, not for an API; " +
-		"if the access token is not a JWT for this API, request one (" + howToRequest(aud) + ")"
-}
-
-// The hints of tokens that are not JWS access tokens at all.
+// The hints of tokens that are not JWS access tokens at all, and of ID
+// tokens.
 const (
-	hintOpaque = "the token is not a JWT: send the access token, not a refresh token or an API key. " +
+	hintIDToken = "send the access_token of the token response, not the id_token: an ID token is for the client, not for an API"
+	hintOpaque  = "the token is not a JWT: send the access token, not a refresh token or an API key. " +
 		"Auth0 issues an opaque access token when the authorization request names no audience (add audience=<API identifier>); " +
 		"ORY Hydra issues opaque access tokens unless its access-token strategy is jwt " +
 		"(strategies.access_token, or the client's access_token_strategy); Okta, Entra ID and Keycloak access tokens are JWTs"

@@ -121,8 +121,7 @@ func TestHints(t *testing.T) {
 				`Keycloak: an audience mapper (or client scope) that adds api://11111111-2222-3333-4444-555555555555; ` +
 				`ORY Hydra: audience=api://11111111-2222-3333-4444-555555555555, which must be among the client's allowed audiences`},
 		{"ID token", v, token(t, "ES256", func(h, c map[string]any) { c["nonce"] = "n" }),
-			ReasonIDToken, `send the access_token of the token response, not the id_token: an ID token is for the client, not for an API; ` +
-				`if the access token is not a JWT for this API, request one (` + howTestAudience + `)`},
+			ReasonIDToken, `send the access_token of the token response, not the id_token: an ID token is for the client, not for an API`},
 		{"opaque token", v, "2YotnFZFEjr1zCsicMWpAA", ReasonOpaque,
 			`the token is not a JWT: send the access token, not a refresh token or an API key. ` +
 				`Auth0 issues an opaque access token when the authorization request names no audience (add audience=<API identifier>); ` +

@@ -310,7 +310,7 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 		// An ID token is for the client, not for an API (OIDC Core 2;
 		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
 		return ic, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
-			withHint(idTokenHint(v.audiences[0]))
+			withHint(hintIDToken)
 	}
 	if !v.audienceOK(c.Audience) {
 		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)").
