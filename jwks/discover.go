@@ -3,6 +3,7 @@ package jwks
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 )
@@ -18,8 +19,11 @@ var ErrIssuerMismatch = errors.New("jwks: discovery document names another issue
 // path). The document's "issuer" must equal issuer exactly (OIDC Discovery
 // section 4.3, RFC 8414 section 3.3) and its jwks_uri must be https (loopback
 // excepted). If neither document can be used, WithFallbackJWKS names a JWKS
-// URL to use instead. Discovery runs in the background like every fetch:
-// Discover never blocks and fails only on configuration errors.
+// URL to use instead. A document that names another issuer (a trailing
+// slash is enough) is logged at error and reported by IssuerMismatch, and
+// the source is not Ready while it lasts, fallback or not. Discovery runs
+// in the background like every fetch: Discover never blocks and fails only
+// on configuration errors.
 func Discover(issuer string, opts ...Option) (*Remote, error) {
 	cfg, err := newRemoteConfig(opts)
 	if err != nil {
@@ -56,6 +60,37 @@ func DiscoveryURLs(issuer string) []string {
 	return []string{oidc, u.String()}
 }
 
+// IssuerMismatch reports whether the issuer's own discovery document
+// names an issuer other than the one the source was built with, which it
+// must equal exactly (OIDC Discovery section 4.3, RFC 8414 section 3.3): a
+// trailing slash is enough to differ. published is the issuer the
+// document names. Tokens carry the published issuer, so a validator
+// configured with the other one refuses every token (issuer_mismatch) even
+// when WithFallbackJWKS loads the keys: configure the issuer exactly as
+// published. While it reports true, Ready is false.
+//
+// ok is false for NewRemote sources, until a discovery document names
+// another issuer, and again once one names the configured issuer; a
+// discovery that reads neither document leaves it as it was. Discovery
+// runs at every fetch until it succeeds, so the condition is checked again
+// at each refresh.
+func (r *Remote) IssuerMismatch() (published string, ok bool) {
+	if p := r.mismatch.Load(); p != nil {
+		return *p, true
+	}
+	return "", false
+}
+
+// issuerMismatchError is the error of a discovery document that names
+// another issuer; published is that issuer ("" when it names none).
+type issuerMismatchError struct {
+	published string
+	err       error
+}
+
+func (e *issuerMismatchError) Error() string { return e.err.Error() }
+func (e *issuerMismatchError) Unwrap() error { return e.err }
+
 // jwksURL returns the JWKS URL, running discovery the first time (and
 // again after a failed discovery). It runs inside a fetch, one at a time.
 func (r *Remote) jwksURL() (string, error) {
@@ -63,21 +98,57 @@ func (r *Remote) jwksURL() (string, error) {
 		return r.url, nil
 	}
 	var errs []error
+	published := ""
 	for _, u := range DiscoveryURLs(r.issuer) {
 		jwksURI, err := r.discover(u)
 		if err == nil {
 			r.url = jwksURI
+			r.setMismatch("")
 			return jwksURI, nil
+		}
+		var me *issuerMismatchError
+		if published == "" && errors.As(err, &me) {
+			published = me.published
 		}
 		errs = append(errs, err)
 	}
 	err := errors.Join(errs...)
+	if r.ctx.Err() != nil {
+		return "", err // closed: neither a mismatch nor a reason to fall back
+	}
+	if published != "" {
+		r.setMismatch(published)
+	}
 	if r.cfg.fallback != "" {
-		r.cfg.logger.Warn("jwks: discovery failed; using the fallback JWKS URL",
-			"source", r.name, "fallback", r.cfg.fallback, "error", err)
+		if published == "" {
+			r.cfg.logger.Warn("jwks: discovery failed; using the fallback JWKS URL",
+				"source", r.name, "fallback", r.cfg.fallback, "error", err)
+		}
 		return r.cfg.fallback, nil
 	}
 	return "", err
+}
+
+// setMismatch records the issuer the discovery document published when it
+// is not the configured one ("" when it is), and logs each change: an
+// error when a mismatch is found, at once even without WithLogger.
+func (r *Remote) setMismatch(published string) {
+	prev, _ := r.IssuerMismatch()
+	switch {
+	case published == prev:
+	case published == "":
+		r.mismatch.Store(nil)
+		r.cfg.logger.Info("jwks: the discovery document now names the configured issuer",
+			"source", r.name, "issuer", r.issuer, "was", prev)
+	default:
+		r.mismatch.Store(&published)
+		msg := fmt.Sprintf("jwks: the configured issuer %q does not match %q, the issuer its discovery document publishes", r.issuer, published)
+		if strings.TrimSuffix(published, "/") == strings.TrimSuffix(r.issuer, "/") {
+			msg += " (they differ only by a trailing slash, which counts)"
+		}
+		msg += fmt.Sprintf("; tokens carry the published issuer, so none will be accepted: configure the issuer exactly as %q", published)
+		r.report(slog.LevelError, true, msg, "source", r.name, "configured", r.issuer, "published", published)
+	}
 }
 
 // discover reads one metadata document and returns its checked jwks_uri.
@@ -107,7 +178,8 @@ func parseMetadata(docURL string, body []byte, issuer string, insecure bool) (st
 		return "", fmt.Errorf("%w: %s has no issuer (RFC 8414 section 2: required)", ErrIssuerMismatch, docURL)
 	}
 	if iss != issuer {
-		return "", fmt.Errorf("%w: %s names issuer %q, not %q (OIDC Discovery section 4.3)", ErrIssuerMismatch, docURL, iss, issuer)
+		return "", &issuerMismatchError{published: iss,
+			err: fmt.Errorf("%w: %s names issuer %q, not %q (OIDC Discovery section 4.3)", ErrIssuerMismatch, docURL, iss, issuer)}
 	}
 	jwksURI, _, err := md.str("jwks_uri")
 	if err != nil {

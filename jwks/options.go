@@ -44,6 +44,7 @@ type remoteConfig struct {
 	fallback    string
 	insecureURL bool
 	logger      *slog.Logger
+	logged      bool // WithLogger was given
 	observer    Observer
 	name        string
 }
@@ -175,14 +176,19 @@ func InsecureAllowHTTP() Option {
 	return func(rc *remoteConfig) error { rc.insecureURL = true; return nil }
 }
 
-// WithLogger sets the logger: failed refreshes at warn, key-set changes
-// (kids added and removed) at info. Default: no logging.
+// WithLogger sets the logger: failed fetches and dropped keys at warn, an
+// issuer whose discovery document names another issuer at error (see
+// IssuerMismatch), key-set changes (kids added and removed) at info, a
+// fetch cut short by Close at debug. Default: only failed fetches and the
+// issuer mismatch are logged, to slog.Default() as it is at the time;
+// failed fetches at most once every 5 minutes per source (the record then
+// counts the ones held back), a mismatch once when it is found.
 func WithLogger(l *slog.Logger) Option {
 	return func(rc *remoteConfig) error {
 		if l == nil {
 			return errors.New("jwks: nil logger")
 		}
-		rc.logger = l
+		rc.logger, rc.logged = l, true
 		return nil
 	}
 }

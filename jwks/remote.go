@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,13 @@ type Remote struct {
 	lastSuccess atomic.Int64 // unix nanoseconds
 	lastErr     atomic.Pointer[error]
 	etag        string // owned by the fetch in flight (one at a time)
+
+	mismatch atomic.Pointer[string] // see IssuerMismatch
+	// Without WithLogger, problems go to slog.Default at most once per
+	// defaultLogInterval: the time of the last record (unix nanoseconds)
+	// and how many were held back since.
+	defaultLogged atomic.Int64
+	heldBack      atomic.Int64
 
 	mu       sync.Mutex
 	inflight *fetchCall
@@ -112,8 +120,13 @@ func (r *Remote) Keys() *Set { return r.set.Load() }
 // Name returns the source's name (see WithName).
 func (r *Remote) Name() string { return r.name }
 
-// Ready reports whether the source has a usable key set.
-func (r *Remote) Ready() bool { return r.Keys().Len() > 0 }
+// Ready reports whether the source has a usable key set and, for a
+// Discover source, no IssuerMismatch: keys that verify tokens of an issuer
+// the validator is not configured with serve no request.
+func (r *Remote) Ready() bool {
+	_, mismatch := r.IssuerMismatch()
+	return r.Keys().Len() > 0 && !mismatch
+}
 
 // LastSuccess returns when keys were last fetched (or confirmed by a 304)
 // successfully; zero before the first success.
@@ -274,7 +287,7 @@ func (r *Remote) backoffCap() time.Duration {
 	if r.cfg.refresh > 0 {
 		c = min(c, r.cfg.refresh)
 	}
-	if !r.Ready() {
+	if r.Keys().Len() == 0 {
 		c = min(c, 30*time.Second)
 	}
 	return c
@@ -297,12 +310,21 @@ func (r *Remote) fetch(trigger Trigger) (time.Duration, error) {
 	ev.Duration = time.Since(start)
 	ev.Err = err
 	ev.Keys = r.Keys().Len()
-	if err != nil {
+	switch {
+	case err != nil && r.ctx.Err() != nil:
+		// Close cancelled the fetch: the IdP did nothing wrong.
 		r.lastErr.Store(&err)
-		r.cfg.logger.Warn("jwks: key refresh failed; keeping the previous keys",
+		r.cfg.logger.Debug("jwks: fetch stopped by Close", "source", r.name, "trigger", string(trigger))
+	case err != nil && ev.Keys == 0:
+		r.lastErr.Store(&err)
+		r.report(slog.LevelWarn, false, "jwks: key fetch failed; there are no keys yet, so no token can be verified until a fetch succeeds",
+			"source", r.name, "trigger", string(trigger), "error", err)
+	case err != nil:
+		r.lastErr.Store(&err)
+		r.report(slog.LevelWarn, false, "jwks: key refresh failed; keeping the previous keys",
 			"source", r.name, "trigger", string(trigger), "error", err,
 			"keys", ev.Keys, "last_success", r.LastSuccess())
-	} else {
+	default:
 		r.lastSuccess.Store(time.Now().UnixNano())
 		if len(ev.Added) > 0 || len(ev.Removed) > 0 {
 			r.cfg.logger.Info("jwks: key set changed", "source", r.name,
@@ -383,4 +405,30 @@ func diffKIDs(prev, next *Set) (added, removed []string) {
 		}
 	}
 	return added, removed
+}
+
+// defaultLogInterval is how often, at most, a source without WithLogger
+// reports a failed fetch to slog.Default.
+const defaultLogInterval = 5 * time.Minute
+
+// report logs a problem: to the WithLogger logger every time; without
+// one, to slog.Default (read at each call), at most once per
+// defaultLogInterval, with the number of problems held back since the
+// previous record. urgent problems (a newly found issuer mismatch, itself
+// reported once per change) skip that limit.
+func (r *Remote) report(level slog.Level, urgent bool, msg string, args ...any) {
+	if r.cfg.logged {
+		r.cfg.logger.Log(context.Background(), level, msg, args...)
+		return
+	}
+	now := time.Now().UnixNano()
+	last := r.defaultLogged.Load()
+	if !urgent && last != 0 && now-last < int64(defaultLogInterval) || !r.defaultLogged.CompareAndSwap(last, now) {
+		r.heldBack.Add(1)
+		return
+	}
+	if n := r.heldBack.Swap(0); n > 0 {
+		args = append(args, "held_back", n)
+	}
+	slog.Default().Log(context.Background(), level, msg, args...)
 }

@@ -17,6 +17,7 @@ type Issuer struct {
 	srv       *httptest.Server
 	base      string // http://127.0.0.1:PORT, no trailing slash
 	discovery bool
+	noSlash   bool // URL() without the trailing slash
 
 	mu           sync.Mutex
 	keys         []*signingKey // published, oldest first
@@ -40,6 +41,7 @@ type options struct {
 	alg          jwks.Alg
 	cacheControl string
 	discovery    bool
+	noSlash      bool
 }
 
 // WithAlgorithm sets the algorithm of the Issuer's signing key: RS256 (the
@@ -69,6 +71,14 @@ func WithoutDiscovery() Option {
 	return func(o *options) error { o.discovery = false; return nil }
 }
 
+// WithoutTrailingSlash makes the issuer identifier (URL, the iss of tokens
+// and the discovery document's issuer) end without a slash,
+// "http://127.0.0.1:PORT", as Okta, Keycloak and Entra ID (v2.0) name
+// theirs. Default: with a trailing slash, as Auth0 does.
+func WithoutTrailingSlash() Option {
+	return func(o *options) error { o.noSlash = true; return nil }
+}
+
 // NewIssuer generates a signing key and starts serving on a loopback port.
 // Call Close when done (t.Cleanup(iss.Close)).
 func NewIssuer(opts ...Option) (*Issuer, error) {
@@ -81,7 +91,7 @@ func NewIssuer(opts ...Option) (*Issuer, error) {
 			return nil, err
 		}
 	}
-	iss := &Issuer{discovery: o.discovery, cacheControl: o.cacheControl}
+	iss := &Issuer{discovery: o.discovery, cacheControl: o.cacheControl, noSlash: o.noSlash}
 	if _, err := iss.addKey(o.alg); err != nil {
 		return nil, err
 	}
@@ -95,8 +105,15 @@ func (i *Issuer) Close() { i.srv.Close() }
 
 // URL returns the issuer identifier, exactly as tokens carry it in iss and
 // as the discovery document names it: Auth0 style, with a trailing slash,
-// e.g. "http://127.0.0.1:41234/".
-func (i *Issuer) URL() string { return i.base + "/" }
+// e.g. "http://127.0.0.1:41234/", or without it when the Issuer was made
+// WithoutTrailingSlash. Discovery documents and the JWKS are served at the
+// same URLs either way.
+func (i *Issuer) URL() string {
+	if i.noSlash {
+		return i.base
+	}
+	return i.base + "/"
+}
 
 // JWKSURL returns the URL of the JWK Set, Auth0's location
 // "<issuer>.well-known/jwks.json"; discovery's jwks_uri names it too.

@@ -9,6 +9,12 @@ import (
 // authorization claims are decoded on the hot path; everything else stays
 // raw until asked for (see Custom and DecodeCustom). Claims are read-only
 // once Validate returns them and safe to share between goroutines.
+//
+// Every method, and Custom and DecodeCustom, accepts a nil *Claims, which
+// is what ClaimsFromContext returns on a public route: a nil *Claims has
+// no claims (no scopes, no audience, not a machine, every custom claim
+// not found). Reading a field of a nil *Claims still panics: check the ok
+// of ClaimsFromContext first.
 type Claims struct {
 	Issuer    string    // iss (RFC 7519 section 4.1.1)
 	Subject   string    // sub
@@ -48,8 +54,12 @@ type Claims struct {
 }
 
 // ClientID returns the OAuth client the token was issued to: client_id
-// (RFC 9068) when present, else azp (Auth0, OIDC).
+// (RFC 9068) when present, else azp (Auth0, OIDC); "" when neither is
+// present or c is nil.
 func (c *Claims) ClientID() string {
+	if c == nil {
+		return ""
+	}
 	if c.ClientIDClaim != "" {
 		return c.ClientIDClaim
 	}
@@ -58,15 +68,22 @@ func (c *Claims) ClientID() string {
 
 // IsMachine reports whether the token was issued to a machine rather than a
 // user: Auth0 marks client-credentials tokens with gty "client-credentials"
-// and a sub ending in "@clients".
+// and a sub ending in "@clients". It is false for a nil c.
 func (c *Claims) IsMachine() bool {
+	if c == nil {
+		return false
+	}
 	return c.GrantType == "client-credentials" || strings.HasSuffix(c.Subject, "@clients")
 }
 
 // Scopes returns the scopes granted by the scope and scp claims, in order,
 // without duplicates. Auth0 permissions are not included: whether they
-// count as scopes is a route policy (see package scopecheck).
+// count as scopes is a route policy (see package scopecheck). It returns
+// nil when no scope is granted or c is nil.
 func (c *Claims) Scopes() []string {
+	if c == nil {
+		return nil
+	}
 	out := splitScopes(c.Scope)
 	for _, s := range c.SCP {
 		if !contains(out, s) {
@@ -76,11 +93,22 @@ func (c *Claims) Scopes() []string {
 	return out
 }
 
-// Raw returns the token's JSON payload. The caller must not modify it.
-func (c *Claims) Raw() []byte { return c.raw }
+// Raw returns the token's JSON payload, or nil for a nil c. The caller
+// must not modify it.
+func (c *Claims) Raw() []byte {
+	if c == nil {
+		return nil
+	}
+	return c.raw
+}
 
-// HasAudience reports whether aud contains a.
-func (c *Claims) HasAudience(a string) bool { return contains(c.Audience, a) }
+// HasAudience reports whether aud contains a; it is false for a nil c.
+func (c *Claims) HasAudience(a string) bool {
+	if c == nil {
+		return false
+	}
+	return contains(c.Audience, a)
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -45,7 +45,15 @@ const (
 // answer: the category (Unwrap), a Reason from a fixed list (safe as a
 // metric label), a client-safe Description, a Hint for the developer, and
 // the scopes a 403 challenge names. It never holds the token or key
-// material.
+// material, and the Description never holds a value read from the token.
+//
+// The Hint says how a client gets a token this API accepts. It may quote
+// the configured issuers and audiences and, for issuer_mismatch and
+// audience_mismatch, the token's iss or aud (cut to 100 characters, at
+// most 4 values, without control or format characters). It is for the
+// developer: adapters send it only when their hint option is on
+// (httpguard.WithHints, ginguard.WithHints); a custom error writer should
+// do the same.
 type Error struct {
 	Reason      Reason
 	Description string

@@ -49,7 +49,7 @@ func splitCompact(tok string) (compactParts, *Error) {
 	case 4:
 		return compactParts{}, invalid(ReasonEncrypted,
 			"the access token is encrypted (JWE); this API accepts signed JWT access tokens only").
-			withHint("Auth0 issues JWE or opaque access tokens when the client asks for no audience or the API has token encryption on; request audience=<API identifier> and turn encryption off")
+			withHint(hintEncrypted)
 	default:
 		return compactParts{}, invalid(ReasonMalformed, "the access token is not a compact JWS (header.payload.signature)")
 	}
@@ -111,7 +111,7 @@ func segmentBuffer(stack *[512]byte, seg string) []byte {
 
 func opaqueError() *Error {
 	return invalid(ReasonOpaque, "the access token is opaque, not a JWT; this API needs a JWT access token").
-		withHint("Auth0 issues opaque access tokens when the authorization request names no audience: request audience=<API identifier>")
+		withHint(hintOpaque)
 }
 
 func encodingError(c byte) *Error {

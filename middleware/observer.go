@@ -45,8 +45,11 @@ func WithObserver(o Observer) Option {
 
 // WithLogger logs each refused token at debug level with its reason and
 // issuer; never the token, a signature or a claim value. The key source New
-// discovers logs to l too (failed refreshes at warn, key-set changes at
-// info). Default: no logging.
+// discovers logs to l too (failed refreshes at warn, an issuer whose
+// discovery document names another issuer at error, key-set changes at
+// info). Default: refused tokens are not logged, and the discovered key
+// source reports only failed fetches (at most once every 5 minutes) and an
+// issuer mismatch, to slog.Default (see jwks.WithLogger).
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {

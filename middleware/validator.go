@@ -303,16 +303,18 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 	c := &cs.Claims
 	ic := v.issuer(c.Issuer)
 	if ic == nil {
-		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API")
+		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API").
+			withHint(issuerHint(c.Issuer, v.Issuers()))
 	}
 	if cs.idTokenMarker != "" {
 		// An ID token is for the client, not for an API (OIDC Core 2;
 		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
 		return ic, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
-			withHint("send the access token obtained with audience=<API identifier>, not the id_token")
+			withHint(hintIDToken)
 	}
 	if !v.audienceOK(c.Audience) {
-		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)")
+		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)").
+			withHint(audienceHint(c.Audience, v.audiences))
 	}
 	if !cs.hasExp {
 		return ic, invalid(ReasonMissingExpiry, "the token has no expiry (exp)")

@@ -29,7 +29,7 @@ func tour(ctx context.Context, out io.Writer) error {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := env.Keys.Prime(pctx); err != nil {
-		return fmt.Errorf("loading the development issuer's keys: %w", err)
+		return fmt.Errorf("demo: loading the development issuer's keys: %w", err)
 	}
 	tokens, err := env.Dev.MintTokens()
 	if err != nil {

@@ -79,7 +79,7 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", env, err))
+				errs = append(errs, fmt.Errorf("demo: %s: %w", env, err))
 			}
 			*p = d
 		}
@@ -94,7 +94,7 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected arguments %q", name, fs.Args())
+		return fmt.Errorf("demo: %s: unexpected arguments %q", name, fs.Args())
 	}
 	return c.Check()
 }

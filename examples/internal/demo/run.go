@@ -61,7 +61,7 @@ func RunHTTP(ctx context.Context, name string, cfg Config, out io.Writer, newHan
 		if err := printDevCommands(ctx, env, out, base); err != nil && ctx.Err() == nil {
 			srv.Close()
 			<-served
-			return fmt.Errorf("development issuer: %w", err)
+			return fmt.Errorf("demo: development issuer: %w", err)
 		}
 	}
 	select {

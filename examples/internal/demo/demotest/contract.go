@@ -144,7 +144,7 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 		{"ID token", "GET", "/api/me", []string{Bearer(tokens.ID)}, 401,
 			inv + `"an ID token was sent instead of an access token"` + dpop,
 			map[string]string{"error": "invalid_token", "reason": "id_token",
-				"hint": "send the access token obtained with audience=<API identifier>, not the id_token"}},
+				"hint": "send the access_token of the token response, not the id_token: an ID token is for the client, not for an API"}},
 		{"expired", "GET", "/api/contacts", []string{Bearer(mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}))}, 401,
 			inv + `"the token has expired"` + dpop, map[string]string{"error": "invalid_token", "reason": "expired"}},
 		{"not yet valid", "GET", "/api/me", []string{Bearer(mint(jwtguardtest.Claims{NotBefore: time.Now().Add(time.Hour)}))}, 401,
