@@ -19,6 +19,10 @@ type Key struct {
 	alg    Alg
 	pub    crypto.PublicKey // *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
 	secret []byte           // HMAC keys only
+	// id identifies the key material, computed once: the RFC 7638 SHA-256
+	// thumbprint of the public key, or for an HMAC key a keyed hash of the
+	// secret (see thumbprint.go). Set.Contains compares it.
+	id [32]byte
 }
 
 // NewKey binds an asymmetric public key (or the public half of a private
@@ -42,11 +46,11 @@ func NewKey(kid string, alg string, pub crypto.PublicKey) (*Key, error) {
 	var err error
 	switch a {
 	case RS256, RS384, RS512, PS256, PS384, PS512:
-		k.pub, err = rsaPublic(a, pub)
+		k.pub, k.id, err = rsaPublic(a, pub)
 	case ES256, ES384, ES512:
-		k.pub, err = ecPublic(a, pub)
+		k.pub, k.id, err = ecPublic(a, pub)
 	case EdDSA:
-		k.pub, err = edPublic(pub)
+		k.pub, k.id, err = edPublic(pub)
 	default:
 		err = errors.New("jwks: HMAC algorithms need NewHMACKey")
 	}
@@ -69,7 +73,7 @@ func NewHMACKey(kid string, alg string, secret []byte) (*Key, error) {
 		return nil, fmt.Errorf("jwks: %s secret must be at least %d bytes (RFC 7518 section 3.2), got %d",
 			a, a.Hash().Size(), len(secret))
 	}
-	return &Key{kid: kid, alg: a, secret: append([]byte(nil), secret...)}, nil
+	return &Key{kid: kid, alg: a, secret: append([]byte(nil), secret...), id: secretID(secret)}, nil
 }
 
 // ID returns the key's kid, which may be empty.

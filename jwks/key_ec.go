@@ -7,14 +7,14 @@ import (
 )
 
 // ecPublic returns a copy of the EC public key in pub (an *ecdsa.PublicKey
-// or *ecdsa.PrivateKey) for algorithm a. The
+// or *ecdsa.PrivateKey) for algorithm a, and its RFC 7638 thumbprint. The
 // curve must be the one a names (RFC 7518 section 3.4), and the point a
 // valid point of it (RFC 8725 section 3.4): both coordinates present,
 // neither negative nor at least the field prime p, not the point at
 // infinity (which Go spells (0, 0) and a JWK cannot spell at all), and on
 // the curve. crypto/ecdh decides the last two, the way it validates peer
 // keys, rather than the deprecated elliptic.Curve.IsOnCurve.
-func ecPublic(a Alg, pub any) (*ecdsa.PublicKey, error) {
+func ecPublic(a Alg, pub any) (*ecdsa.PublicKey, [32]byte, error) {
 	var p *ecdsa.PublicKey
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
@@ -25,14 +25,14 @@ func ecPublic(a Alg, pub any) (*ecdsa.PublicKey, error) {
 		}
 	}
 	if p == nil {
-		return nil, fmt.Errorf("jwks: %s needs an EC key, got %T", a, pub)
+		return nil, [32]byte{}, fmt.Errorf("jwks: %s needs an EC key, got %T", a, pub)
 	}
 	curve := a.curve()
 	if p.Curve != curve {
-		return nil, fmt.Errorf("jwks: %s needs curve %s (RFC 7518 section 3.4)", a, curve.Params().Name)
+		return nil, [32]byte{}, fmt.Errorf("jwks: %s needs curve %s (RFC 7518 section 3.4)", a, curve.Params().Name)
 	}
-	weak := func(reason string) (*ecdsa.PublicKey, error) {
-		return nil, fmt.Errorf("%w: EC %s %s (RFC 8725 section 3.4)", ErrWeakKey, curve.Params().Name, reason)
+	weak := func(reason string) (*ecdsa.PublicKey, [32]byte, error) {
+		return nil, [32]byte{}, fmt.Errorf("%w: EC %s %s (RFC 8725 section 3.4)", ErrWeakKey, curve.Params().Name, reason)
 	}
 	fieldP := curve.Params().P
 	switch {
@@ -47,13 +47,15 @@ func ecPublic(a Alg, pub any) (*ecdsa.PublicKey, error) {
 	if err != nil {
 		return weak("point not on the curve")
 	}
-	// Parsing the validated point back yields a copy the caller cannot
+	// 0x04 || X || Y, each coordinate at the curve's full width (RFC 7518
+	// section 6.2.1.2); parsing it back yields a copy the caller cannot
 	// change.
-	c, err := ecdsa.ParseUncompressedPublicKey(curve, e.Bytes())
+	point := e.Bytes()
+	c, err := ecdsa.ParseUncompressedPublicKey(curve, point)
 	if err != nil {
 		return weak("point not on the curve")
 	}
-	return c, nil
+	return c, ecThumbprint(curve.Params().Name, point[1:]), nil
 }
 
 // curve returns the curve of an ES algorithm (RFC 7518 section 3.4), or nil.

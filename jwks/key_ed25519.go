@@ -9,9 +9,10 @@ import (
 )
 
 // edPublic returns a copy of the Ed25519 public key in pub (an
-// ed25519.PublicKey or ed25519.PrivateKey). The key must be the canonical
-// encoding of a curve point (RFC 8032 section 5.1.3: y < p, and no sign
-// bit on x = 0) whose order is not small.
+// ed25519.PublicKey or ed25519.PrivateKey) and its RFC 7638 thumbprint
+// (RFC 8037 section 2). The key must be the canonical encoding of a curve
+// point (RFC 8032 section 5.1.3: y < p, and no sign bit on x = 0) whose
+// order is not small.
 //
 // crypto/ed25519 verifies cofactorlessly, [S]B = R + [k]A, and decodes A
 // as laxly as most implementations. A point A of order 1, 2, 4 or 8 makes
@@ -21,7 +22,7 @@ import (
 // 8725 section 3.4). The order is decided on the decoded point, [8]A =
 // identity, so every spelling of the 8 small-order points is refused, the 6
 // non-canonical ones of libsodium's blocklist included.
-func edPublic(pub any) (ed25519.PublicKey, error) {
+func edPublic(pub any) (ed25519.PublicKey, [32]byte, error) {
 	var p ed25519.PublicKey
 	switch k := pub.(type) {
 	case ed25519.PublicKey:
@@ -34,10 +35,10 @@ func edPublic(pub any) (ed25519.PublicKey, error) {
 		}
 	}
 	if p == nil {
-		return nil, fmt.Errorf("jwks: EdDSA needs an Ed25519 key, got %T", pub)
+		return nil, [32]byte{}, fmt.Errorf("jwks: EdDSA needs an Ed25519 key, got %T", pub)
 	}
-	weak := func(reason string) (ed25519.PublicKey, error) {
-		return nil, fmt.Errorf("%w: %s", ErrWeakKey, reason)
+	weak := func(reason string) (ed25519.PublicKey, [32]byte, error) {
+		return nil, [32]byte{}, fmt.Errorf("%w: %s", ErrWeakKey, reason)
 	}
 	pt, err := new(edwards25519.Point).SetBytes(p)
 	if err != nil {
@@ -51,5 +52,6 @@ func edPublic(pub any) (ed25519.PublicKey, error) {
 	if !bytes.Equal(pt.Bytes(), p) {
 		return weak("Ed25519 key is not a canonical point encoding (RFC 8032 section 5.1.3)")
 	}
-	return append(ed25519.PublicKey(nil), p...), nil
+	c := append(ed25519.PublicKey(nil), p...)
+	return c, edThumbprint(c), nil
 }

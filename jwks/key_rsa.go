@@ -22,14 +22,14 @@ const (
 )
 
 // rsaPublic returns a copy of the RSA public key in pub (an *rsa.PublicKey
-// or *rsa.PrivateKey) for algorithm a. The
+// or *rsa.PrivateKey) for algorithm a, and its RFC 7638 thumbprint. The
 // modulus must be odd and of MinRSABits to MaxRSABits bits (RFC 7518
 // section 3.3); the exponent odd and in [3, MaxRSAExponent] (an even
 // exponent is never invertible, e = 1 makes the signature its own message,
 // and crypto/rsa refuses e < 2, even e and e > 2^31 - 1 at each
 // verification: refusing them here makes the key fail once, at load,
 // with a reason).
-func rsaPublic(a Alg, pub any) (*rsa.PublicKey, error) {
+func rsaPublic(a Alg, pub any) (*rsa.PublicKey, [32]byte, error) {
 	var p *rsa.PublicKey
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
@@ -40,10 +40,10 @@ func rsaPublic(a Alg, pub any) (*rsa.PublicKey, error) {
 		}
 	}
 	if p == nil {
-		return nil, fmt.Errorf("jwks: %s needs an RSA key, got %T", a, pub)
+		return nil, [32]byte{}, fmt.Errorf("jwks: %s needs an RSA key, got %T", a, pub)
 	}
-	weak := func(format string, args ...any) (*rsa.PublicKey, error) {
-		return nil, fmt.Errorf("%w: "+format, append([]any{ErrWeakKey}, args...)...)
+	weak := func(format string, args ...any) (*rsa.PublicKey, [32]byte, error) {
+		return nil, [32]byte{}, fmt.Errorf("%w: "+format, append([]any{ErrWeakKey}, args...)...)
 	}
 	switch {
 	case p.N == nil || p.N.Sign() <= 0 || p.N.BitLen() < MinRSABits:
@@ -59,5 +59,6 @@ func rsaPublic(a Alg, pub any) (*rsa.PublicKey, error) {
 	case p.E > MaxRSAExponent:
 		return weak("RSA public exponent %d is over 2^31 - 1", p.E)
 	}
-	return &rsa.PublicKey{N: new(big.Int).Set(p.N), E: p.E}, nil
+	c := &rsa.PublicKey{N: new(big.Int).Set(p.N), E: p.E}
+	return c, rsaThumbprint(c), nil
 }
