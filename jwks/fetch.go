@@ -16,8 +16,8 @@ import (
 // ErrInsecureURL is wrapped by the error for a key or metadata URL that is
 // not https (plain http is allowed to loopback hosts and with
 // InsecureAllowHTTP), whether configured, advertised as a jwks_uri or reached
-// by a redirect; and for a redirect that leaves https, which no option
-// allows.
+// by a redirect; and for a redirect or jwks_uri that leaves https, which no
+// option allows.
 var ErrInsecureURL = errors.New("jwks: URL must be https")
 
 // StatusError is a key or metadata fetch answered with an HTTP status other
@@ -151,6 +151,13 @@ func checkRedirect(next *url.URL, via []*http.Request, insecure bool) error {
 		}
 	}
 	return checkURL(next.String(), insecure)
+}
+
+// isHTTPS reports whether raw starts with the scheme https, in any case.
+// It needs no valid URL, so a string that only looks like https is held to
+// https as well.
+func isHTTPS(raw string) bool {
+	return len(raw) >= len("https:") && strings.EqualFold(raw[:len("https:")], "https:")
 }
 
 func isLoopback(host string) bool {

@@ -173,7 +173,8 @@ func WithFallbackJWKS(url string) Option {
 // than loopback. Keys fetched over plain http can be swapped by anyone on
 // the path, which lets them mint tokens. Default: https required, except for
 // localhost and loopback addresses. Even with this option a fetch that
-// started on https never follows a redirect to plain http.
+// started on https never follows a redirect to plain http, and an https
+// issuer's jwks_uri must be https.
 func InsecureAllowHTTP() Option {
 	return func(rc *remoteConfig) error { rc.insecureURL = true; return nil }
 }

@@ -2,6 +2,7 @@ package jwks
 
 import (
 	"crypto/elliptic"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -136,4 +137,29 @@ func TestRedirectChains(t *testing.T) {
 		}
 		wantErrIs(t, err, ErrInsecureURL)
 	})
+}
+
+// TestDiscoverHTTPSIssuerHTTPJWKS: an https issuer whose discovery document
+// names a plain http jwks_uri on loopback gets no keys, and the http server
+// receives no request.
+func TestDiscoverHTTPSIssuerHTTPJWKS(t *testing.T) {
+	t.Parallel()
+	keys := jwksDoc(t, jwkOf(t, newEC(t, elliptic.P256()), "k1"))
+	plain, hits := countingServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write(keys) })
+	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		discoveryDoc("https://"+r.Host+"/", plain.URL+"/jwks")(w, r)
+	}))
+	t.Cleanup(tls.Close)
+	iss := tls.URL + "/"
+	obs := &recObserver{}
+	r := newTestDiscover(t, iss, WithHTTPClient(tls.Client()), WithObserver(obs))
+	err := firstFetchErr(t, obs)
+	if n := hits.Load(); n != 0 || r.Keys() != nil {
+		t.Fatalf("plain http jwks_uri got %d requests", n)
+	}
+	wantErrIs(t, err, ErrInsecureURL)
+	var se *StatusError
+	if errors.As(err, &se) || !strings.Contains(err.Error(), "is not https, but the issuer is") {
+		t.Fatalf("error %v, want the jwks_uri refused", err)
+	}
 }
