@@ -62,6 +62,7 @@ func TestParseMetadata(t *testing.T) {
 		{"no jwks_uri", `{"issuer":"https://idp.example.com/"}`, "", nil, "no jwks_uri"},
 		{"jwks_uri null", `{"issuer":"https://idp.example.com/","jwks_uri":null}`, "", nil, "not a string"},
 		{"not JSON", `<html>`, "", nil, "not a metadata document"},
+		{"trailing garbage", `{"issuer":"https://idp.example.com/","jwks_uri":"https://idp.example.com/keys"}<html>`, "", nil, "data after the JSON object"},
 		{"array", `[]`, "", nil, "not a metadata document"},
 	}
 	for _, tt := range tests {
