@@ -3,6 +3,7 @@ module github.com/jwtguard/jwtguard
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/lestrrat-go/jwx/v3 v3.3.0
 	github.com/prometheus/client_golang v1.25.0

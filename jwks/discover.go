@@ -17,13 +17,14 @@ var ErrIssuerMismatch = errors.New("jwks: discovery document names another issue
 // ("<issuer>/.well-known/openid-configuration"), then RFC 8414 section 3
 // ("/.well-known/oauth-authorization-server" inserted before the issuer's
 // path). The document's "issuer" must equal issuer exactly (OIDC Discovery
-// section 4.3, RFC 8414 section 3.3) and its jwks_uri must be https (loopback
-// excepted). If neither document can be used, WithFallbackJWKS names a JWKS
-// URL to use instead. A document that names another issuer (a trailing
-// slash is enough) is logged at error and reported by IssuerMismatch, and
-// the source is not Ready while it lasts, fallback or not. Discovery runs
-// in the background like every fetch: Discover never blocks and fails only
-// on configuration errors.
+// section 4.3, RFC 8414 section 3.3) and its jwks_uri must be https: plain
+// http is allowed only for a plain http issuer, to loopback or with
+// InsecureAllowHTTP. If neither document can be used, WithFallbackJWKS
+// names a JWKS URL to use instead. A document that names another issuer (a
+// trailing slash is enough) is logged at error and reported by
+// IssuerMismatch, and the source is not Ready while it lasts, fallback or
+// not. Discovery runs in the background like every fetch: Discover never
+// blocks and fails only on configuration errors.
 func Discover(issuer string, opts ...Option) (*Remote, error) {
 	cfg, err := newRemoteConfig(opts)
 	if err != nil {
@@ -163,8 +164,9 @@ func (r *Remote) discover(docURL string) (string, error) {
 // parseMetadata checks a discovery document fetched from docURL and returns
 // its jwks_uri. The "issuer" member must equal issuer exactly (OIDC
 // Discovery section 4.3, RFC 8414 section 3.3: no normalisation, a trailing
-// slash matters) and jwks_uri must pass checkURL. Member names are matched
-// exactly and may not repeat (see object).
+// slash matters) and jwks_uri must pass checkURL, and be https when the
+// issuer or docURL is. Member names are matched exactly and may not repeat
+// (see object).
 func parseMetadata(docURL string, body []byte, issuer string, insecure bool) (string, error) {
 	md, err := parseObject(body)
 	if err != nil {
@@ -190,6 +192,12 @@ func parseMetadata(docURL string, body []byte, issuer string, insecure bool) (st
 	}
 	if err := checkURL(jwksURI, insecure); err != nil {
 		return "", fmt.Errorf("jwks: %s: jwks_uri: %w", docURL, err)
+	}
+	// An https issuer's keys come over https too, whatever the host and
+	// options: plain http to loopback is for issuers that are themselves
+	// plain http on loopback (tests).
+	if (isHTTPS(issuer) || isHTTPS(docURL)) && !isHTTPS(jwksURI) {
+		return "", fmt.Errorf("%w: %s: jwks_uri %q is not https, but the issuer is", ErrInsecureURL, docURL, jwksURI)
 	}
 	return jwksURI, nil
 }

@@ -49,7 +49,7 @@ func TestParseMetadata(t *testing.T) {
 		errFrag string // else a fragment of the message
 	}{
 		{"ok", `{"issuer":"https://idp.example.com/","jwks_uri":"https://idp.example.com/keys"}`, "https://idp.example.com/keys", nil, ""},
-		{"loopback http jwks_uri", `{"issuer":"https://idp.example.com/","jwks_uri":"http://127.0.0.1:9/keys"}`, "http://127.0.0.1:9/keys", nil, ""},
+		{"loopback http jwks_uri of an https issuer", `{"issuer":"https://idp.example.com/","jwks_uri":"http://127.0.0.1:9/keys"}`, "", ErrInsecureURL, ""},
 		{"issuer without trailing slash", `{"issuer":"https://idp.example.com","jwks_uri":"https://idp.example.com/keys"}`, "", ErrIssuerMismatch, ""},
 		{"issuer of another case", `{"issuer":"https://IDP.example.com/","jwks_uri":"https://idp.example.com/keys"}`, "", ErrIssuerMismatch, ""},
 		{"issuer missing", `{"jwks_uri":"https://idp.example.com/keys"}`, "", ErrIssuerMismatch, ""},
@@ -62,6 +62,7 @@ func TestParseMetadata(t *testing.T) {
 		{"no jwks_uri", `{"issuer":"https://idp.example.com/"}`, "", nil, "no jwks_uri"},
 		{"jwks_uri null", `{"issuer":"https://idp.example.com/","jwks_uri":null}`, "", nil, "not a string"},
 		{"not JSON", `<html>`, "", nil, "not a metadata document"},
+		{"trailing garbage", `{"issuer":"https://idp.example.com/","jwks_uri":"https://idp.example.com/keys"}<html>`, "", nil, "data after the JSON object"},
 		{"array", `[]`, "", nil, "not a metadata document"},
 	}
 	for _, tt := range tests {
@@ -80,6 +81,44 @@ func TestParseMetadata(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.errFrag) || got != "" {
 					t.Fatalf("parseMetadata = %q, %v; want an error containing %q", got, err, tt.errFrag)
 				}
+			}
+		})
+	}
+}
+
+// TestParseMetadataNeverLeavesHTTPS: an https issuer's jwks_uri must be
+// https, whatever its host and even with InsecureAllowHTTP; a plain http
+// issuer keeps the rules of checkURL.
+func TestParseMetadataNeverLeavesHTTPS(t *testing.T) {
+	tests := []struct {
+		name, issuer, jwksURI string
+		insecure              bool
+		ok                    bool
+	}{
+		{"https issuer, https jwks_uri", "https://idp.example.com", "https://keys.example.com/jwks", false, true},
+		{"https issuer, http loopback jwks_uri", "https://idp.example.com", "http://127.0.0.1:8080/jwks", false, false},
+		{"https issuer, http localhost jwks_uri", "https://idp.example.com", "http://localhost/jwks", false, false},
+		{"https issuer, http [::1] jwks_uri", "https://idp.example.com", "http://[::1]/jwks", false, false},
+		{"https issuer, http jwks_uri, InsecureAllowHTTP", "https://idp.example.com", "http://keys.example.com/jwks", true, false},
+		{"HTTPS issuer, http loopback jwks_uri", "HTTPS://idp.example.com", "http://127.0.0.1/jwks", false, false},
+		{"https loopback issuer, http loopback jwks_uri", "https://127.0.0.1:8443", "http://127.0.0.1:8080/jwks", false, false},
+		{"http loopback issuer, http loopback jwks_uri", "http://127.0.0.1:8080", "http://127.0.0.1:8080/jwks", false, true},
+		{"http issuer, http jwks_uri, InsecureAllowHTTP", "http://idp.internal", "http://keys.internal/jwks", true, true},
+		{"http issuer, http jwks_uri off loopback", "http://127.0.0.1", "http://keys.example.com/jwks", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, _ := json.Marshal(map[string]string{"issuer": tt.issuer, "jwks_uri": tt.jwksURI})
+			docURL := DiscoveryURLs(tt.issuer)[0]
+			got, err := parseMetadata(docURL, doc, tt.issuer, tt.insecure)
+			if tt.ok {
+				if err != nil || got != tt.jwksURI {
+					t.Fatalf("parseMetadata = %q, %v; want %q", got, err, tt.jwksURI)
+				}
+				return
+			}
+			if got != "" || !errors.Is(err, ErrInsecureURL) {
+				t.Fatalf("parseMetadata = %q, %v; want ErrInsecureURL", got, err)
 			}
 		})
 	}

@@ -16,7 +16,8 @@ import (
 // ErrInsecureURL is wrapped by the error for a key or metadata URL that is
 // not https (plain http is allowed to loopback hosts and with
 // InsecureAllowHTTP), whether configured, advertised as a jwks_uri or reached
-// by a redirect.
+// by a redirect; and for a redirect or jwks_uri that leaves https, which no
+// option allows.
 var ErrInsecureURL = errors.New("jwks: URL must be https")
 
 // StatusError is a key or metadata fetch answered with an HTTP status other
@@ -132,6 +133,31 @@ func checkURL(raw string, insecure bool) error {
 		return fmt.Errorf("%w: %q uses plain http; keys must come over https (loopback excepted, see InsecureAllowHTTP)", ErrInsecureURL, raw)
 	}
 	return fmt.Errorf("%w: %q has scheme %q", ErrInsecureURL, raw, u.Scheme)
+}
+
+// checkRedirect decides whether a key or discovery fetch may follow a
+// redirect to next, via being the requests made so far (the first is the
+// one the source made). next must pass checkURL, and once any request of
+// the chain was https, next must be https too, whatever its host (loopback
+// included) and even with InsecureAllowHTTP: the https the fetch started
+// on is what authenticates the keys, and a plain http hop would let anyone
+// on the path answer.
+func checkRedirect(next *url.URL, via []*http.Request, insecure bool) error {
+	if next.Scheme != "https" {
+		for _, r := range via {
+			if r.URL.Scheme == "https" {
+				return fmt.Errorf("%w: redirect from %s to %s leaves https", ErrInsecureURL, r.URL.Redacted(), next.Redacted())
+			}
+		}
+	}
+	return checkURL(next.String(), insecure)
+}
+
+// isHTTPS reports whether raw starts with the scheme https, in any case.
+// It needs no valid URL, so a string that only looks like https is held to
+// https as well.
+func isHTTPS(raw string) bool {
+	return len(raw) >= len("https:") && strings.EqualFold(raw[:len("https:")], "https:")
 }
 
 func isLoopback(host string) bool {

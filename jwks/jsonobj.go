@@ -46,7 +46,10 @@ func parseObject(data []byte) (object, error) {
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return nil, err
 	}
-	if _, err := dec.Token(); err == nil {
+	// Only JSON whitespace may follow (RFC 8259 section 2). Asking the
+	// decoder for another token is not enough: it reports invalid trailing
+	// bytes ("A0", "]", NUL) as an error, which looks like the end.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) != 0 {
 		return nil, errors.New("data after the JSON object")
 	}
 	return obj, nil

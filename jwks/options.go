@@ -73,7 +73,7 @@ func newRemoteConfig(opts []Option) (*remoteConfig, error) {
 		if len(via) >= maxRedirects {
 			return fmt.Errorf("jwks: more than %d redirects", maxRedirects)
 		}
-		return checkURL(req.URL.String(), insecure)
+		return checkRedirect(req.URL, via, insecure)
 	}
 	c.client = &cl
 	if c.logger == nil {
@@ -84,7 +84,9 @@ func newRemoteConfig(opts []Option) (*remoteConfig, error) {
 
 // WithHTTPClient sets the HTTP client used for discovery and key fetches.
 // Its Timeout should be set; the default client has a 10 s timeout. The
-// source adds its own redirect policy (at most 3, never to plain http).
+// source adds its own redirect policy, replacing the client's: at most 3
+// redirects, each to a URL the source could be configured with, and never
+// from https to anything else (see InsecureAllowHTTP).
 func WithHTTPClient(c *http.Client) Option {
 	return func(rc *remoteConfig) error {
 		if c == nil {
@@ -171,7 +173,9 @@ func WithFallbackJWKS(url string) Option {
 // InsecureAllowHTTP lets the source fetch over plain http from hosts other
 // than loopback. Keys fetched over plain http can be swapped by anyone on
 // the path, which lets them mint tokens. Default: https required, except for
-// localhost and loopback addresses.
+// localhost and loopback addresses. Even with this option a fetch that
+// started on https never follows a redirect to plain http, and an https
+// issuer's jwks_uri must be https.
 func InsecureAllowHTTP() Option {
 	return func(rc *remoteConfig) error { rc.insecureURL = true; return nil }
 }

@@ -199,6 +199,11 @@ func TestParseJWKSDocument(t *testing.T) {
 		{"Keys is not keys", []byte(`{"Keys":[]}`), true, 0},
 		{"repeated keys member", []byte(`{"keys":[],"keys":[` + string(one) + `]}`), true, 0},
 		{"trailing data", []byte(`{"keys":[]}{}`), true, 0},
+		{"trailing invalid JSON", []byte(`{"keys":[]}A0`), true, 0},
+		{"trailing bracket", []byte(`{"keys":[]}]`), true, 0},
+		{"trailing NUL", []byte("{\"keys\":[]}\x00"), true, 0},
+		{"trailing no-break space", []byte("{\"keys\":[]}\u00a0"), true, 0},
+		{"trailing JSON whitespace", []byte("{\"keys\":[]} \t\r\n"), false, 0},
 		{"truncated", []byte(`{"keys":[` + string(one)), true, 0},
 		{"a single JWK", one, true, 0},
 	}

@@ -46,7 +46,7 @@ func TestNewSetDuplicatesAndCopies(t *testing.T) {
 		t.Fatal("a repeated kid replaced the first key")
 	}
 	if !s.Contains(a) || s.Contains(a2) {
-		t.Fatal("Contains must compare the key itself, not its kid")
+		t.Fatal("Contains must compare the key material, not only the kid")
 	}
 	d := s.Dropped()
 	if len(d) != 1 || d[0].(*KeyError).Reason != "duplicate kid" {

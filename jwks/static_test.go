@@ -1,8 +1,10 @@
 package jwks
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
@@ -77,6 +79,8 @@ func TestStaticJWKS(t *testing.T) {
 		{"single JWK, algorithm not allowed", single, []Alg{RS256}, "", "malformed"},
 		{"no usable key", jwksDoc(t, jwkOf(t, p256, "a", "use", "enc")), nil, "", "no usable key"},
 		{"empty set", jwksDoc(t), nil, "", "no usable key"},
+		{"small-order Ed25519 single JWK", []byte(`{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`), nil, "", "malformed"},
+		{"small-order Ed25519 only key", jwksDoc(t, map[string]any{"kty": "OKP", "crv": "Ed25519", "x": "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}), nil, "", "Ed25519 point of small order"},
 		{"oct single JWK", []byte(`{"kty":"oct","k":"` + b64(make([]byte, 32)) + `"}`), nil, "", "malformed"},
 		{"garbage", []byte("garbage"), nil, "", "malformed"},
 	}
@@ -118,6 +122,14 @@ func TestParsePEM(t *testing.T) {
 	}
 	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER})
 	pkcs1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&rsaKey.PublicKey)})
+	// x509 parses any 32 bytes as an Ed25519 key and any positive exponent
+	// up to 2^31 - 1; NewKey refuses what is weak.
+	identity := ed25519.PublicKey(append([]byte{1}, make([]byte, 31)...))
+	nonCanonical := ed25519.PublicKey(append([]byte{0xf0}, bytes.Repeat([]byte{0xff}, 31)...))
+	nonCanonical[31] = 0x7f // y = 3 + p
+	evenE := rsaKey.PublicKey
+	evenE.E = 65536
+	pkcs1EvenE := pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&evenE)})
 	privDER, _ := x509.MarshalPKCS8PrivateKey(p256)
 	priv := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER})
 	tests := []struct {
@@ -135,6 +147,9 @@ func TestParsePEM(t *testing.T) {
 		{"leading text", "ES256", append([]byte("issuer key:\n"), pkixPEM(&p256.PublicKey)...), &p256.PublicKey, ""},
 		{"certificate, wrong alg", "RS256", cert, nil, "needs an RSA key"},
 		{"small RSA", "RS256", pkixPEM(&testSmallRSAKey().PublicKey), nil, "2048"},
+		{"small-order Ed25519", "EdDSA", pkixPEM(identity), nil, "jwks: weak or invalid public key: Ed25519 point of small order"},
+		{"non-canonical Ed25519", "EdDSA", pkixPEM(nonCanonical), nil, "jwks: weak or invalid public key: Ed25519 key is not a canonical point encoding"},
+		{"RSA with e = 65536", "RS256", pkcs1EvenE, nil, "jwks: weak or invalid public key: RSA public exponent 65536 is even"},
 		{"private key block", "ES256", priv, nil, `"PRIVATE KEY" is not a public key`},
 		{"no PEM", "RS256", []byte("not pem"), nil, "no PEM block"},
 		{"corrupt block", "RS256", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1, 2, 3}}), nil, "jwks: PEM:"},

@@ -364,3 +364,27 @@ func TestResourceMetadata(t *testing.T) {
 		t.Fatal("relative metadata URL accepted")
 	}
 }
+
+// TestDPoPSmallOrderKey: a proof whose jwk is the Ed25519 identity point,
+// signed with the forged signature R = identity, S = 0 that such a key
+// verifies for every message, is refused (jwks.NewKey refuses the key).
+// Without that check anyone who obtained a token bound to such a key could
+// mint proofs for it.
+func TestDPoPSmallOrderKey(t *testing.T) {
+	identity := make([]byte, 32)
+	identity[0] = 1
+	x := b64url(identity)
+	tp := sha256.Sum256([]byte(`{"crv":"Ed25519","kty":"OKP","x":"` + x + `"}`))
+	tok := token(t, "ES256", func(h, cl map[string]any) { cl["cnf"] = map[string]any{"jkt": b64url(tp[:])} })
+	ath := sha256.Sum256([]byte(tok))
+	h := marshal(t, map[string]any{"typ": "dpop+jwt", "alg": "EdDSA", "jwk": map[string]any{"kty": "OKP", "crv": "Ed25519", "x": x}})
+	cl := marshal(t, map[string]any{"jti": "small-order", "htm": "DELETE", "htu": apiURL, "iat": time.Now().Unix(), "ath": b64url(ath[:])})
+	forged := make([]byte, 64)
+	forged[0] = 1 // R = identity, S = 0
+	proof := b64url(h) + "." + b64url(cl) + "." + b64url(forged)
+	_, err := newValidator(t).Authenticate(context.Background(), dpopCreds(tok, proof))
+	assertDPoPError(t, err, ReasonDPoPProof, ErrInvalidDPoPProof)
+	if e := AsError(err); !strings.Contains(e.Description, "does not fit its algorithm") {
+		t.Fatalf("refused with %q, want the key refused", e.Description)
+	}
+}
