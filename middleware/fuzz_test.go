@@ -221,6 +221,12 @@ func FuzzSplitCompact(f *testing.F) {
 	f.Add("opaque-token")
 	f.Add("a=.b.c")
 	f.Add("a\n.b.c")
+	f.Add("ory_at_ZfDq0Zx1h-3mL_kT0pQ9vR2sW4yB6nC8eG1iK3mO5qU.Vb7-X9z_Aa1Cc3Ee5Gg7Ii9Kk1Mm3Oo5Qq7Ss9Uu1Ww")
+	f.Add("3f2a9c1e-7b4d-4e8a-9f0b-2c6d8e1a5b7c")
+	f.Add("a+b/c==.d+e/f==")
+	f.Add("tGzv3JOkF0XG5Qx2TlKWIA~")
+	f.Add("eyJhbGciOiJSUzI1NiJ9.e30")
+	f.Add("eyJhbGciOiJSUzI1NiJ9.e30.c2ln.eA")
 	f.Fuzz(func(t *testing.T, tok string) {
 		p, e := splitCompact(tok)
 		if e != nil {
@@ -228,6 +234,19 @@ func FuzzSplitCompact(f *testing.F) {
 			case ReasonOpaque, ReasonEncrypted, ReasonMalformed, ReasonEncoding:
 			default:
 				t.Fatalf("reason %s", e.Reason)
+			}
+			// The shape decides first: not 3 or 5 segments is opaque,
+			// unless the first segment is a JOSE header (a damaged JWS).
+			dots := strings.Count(tok, ".")
+			first, _, _ := strings.Cut(tok, ".")
+			var hdr map[string]any
+			raw, err := base64.RawURLEncoding.Strict().DecodeString(first)
+			jose := err == nil && json.Unmarshal(raw, &hdr) == nil && hdr != nil
+			if opaque := dots != 2 && dots != 4 && !jose; opaque != (e.Reason == ReasonOpaque) {
+				t.Fatalf("%q (%d dots, JOSE header %v): reason %s", tok, dots, jose, e.Reason)
+			}
+			if e.Reason == ReasonEncrypted && dots != 4 {
+				t.Fatalf("%q: encrypted with %d dots", tok, dots)
 			}
 			return
 		}
