@@ -64,7 +64,16 @@ type claimSet struct {
 	exp, nbf, iat  float64
 	hasExp, hasNbf bool
 	hasIat         bool
-	idTokenMarker  string
+	// idTokenMarker is at_hash or c_hash when present: only ID tokens
+	// carry them (OIDC Core sections 2, 3.3.2.11).
+	idTokenMarker string
+	// hasNonce: a nonce claim, an ID-token marker unless kind says
+	// otherwise (see claimSet.kindError).
+	hasNonce bool
+	// kind is the payload's typ claim (not the JOSE header typ), by which
+	// Keycloak names the kind of each token it issues.
+	kind    string
+	hasKind bool
 	Claims
 
 	// strs backs short aud, scp and permissions lists, so a typical token
@@ -142,9 +151,15 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 			c.GrantType, ok = r.readStringTyped()
 		case "cnf":
 			ok = r.readConfirmation(c)
-		case "nonce", "at_hash", "c_hash":
+		case "nonce":
+			cs.hasNonce = true
+			_, ok = r.skipValue()
+		case "at_hash", "c_hash":
 			cs.idTokenMarker = k
 			_, ok = r.skipValue()
+		case "typ":
+			cs.kind, ok = r.readStringTyped()
+			cs.hasKind = true
 		default:
 			_, ok = r.skipValue()
 		}

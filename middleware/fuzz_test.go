@@ -69,6 +69,8 @@ func FuzzDecodeClaims(f *testing.F) {
 		`{"iss":"a","aud":["b"],"exp":1.5,"scope":"x y","scp":"a b","permissions":["p"],"cnf":{"jkt":"t"}}`,
 		`{"a":{"b":[1,2,{"c":null}]},"d":true,"e":-0.5e-3}`,
 		`{"sub":"\u00e9\ud83d\ude00"}`, `{}`, `[]`, `{"a":1,}`, `{"a":1}{}`,
+		`{"typ":"Bearer","nonce":"n"}`, `{"typ":"ID","nonce":"n","at_hash":"h"}`, `{"typ":1}`, `{"typ":null}`,
+		`{"cnf":{"x5t#S256":"t"}}`, `{"cnf":{"jkt":"t","jwk":{"kty":"EC"}}}`, `{"cnf":{}}`, `{"cnf":{"x5t#S256":1}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -115,8 +117,16 @@ func FuzzDecodeClaims(f *testing.F) {
 				t.Fatalf("%s out of range accepted: %v", k, d.v)
 			}
 		}
-		if _, marker := m["nonce"]; marker && cs.idTokenMarker == "" {
+		if _, marker := m["nonce"]; marker != cs.hasNonce {
 			t.Fatal("nonce not seen as an ID-token marker")
+		}
+		for _, k := range []string{"at_hash", "c_hash"} {
+			if _, marker := m[k]; marker && cs.idTokenMarker == "" {
+				t.Fatalf("%s not seen as an ID-token marker", k)
+			}
+		}
+		if typ, ok := m["typ"]; ok != cs.hasKind || ok && typ != cs.kind {
+			t.Fatalf("typ claim = %q (%v), encoding/json %v", cs.kind, cs.hasKind, typ)
 		}
 	})
 }
@@ -499,6 +509,12 @@ func FuzzValidateSigned(f *testing.F) {
 		{`{"alg":"EdDSA","kid":"ed","typ":"id+jwt"}`, good},
 		{`{"alg":"EdDSA","kid":"ed","alg":"none"}`, good},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"nonce":"n"}`},
+		{`{"alg":"EdDSA","kid":"ed","typ":"JWT"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"Bearer","nonce":"n","azp":"spa"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"ID","nonce":"n"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"Refresh"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"Bearer","at_hash":"h"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"cnf":{}}`},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":"` + far + `"}`},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","aud":"x","exp":` + far + `}`},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"` + testNS + `c":{"d":[1]}}`},
@@ -577,10 +593,20 @@ func FuzzValidateSigned(f *testing.F) {
 				}
 			}
 		}
-		for _, marker := range []string{"nonce", "at_hash", "c_hash"} {
+		for _, marker := range []string{"at_hash", "c_hash"} {
 			if _, ok := m[marker]; ok {
 				t.Fatalf("accepted an ID token (%s)", marker)
 			}
+		}
+		// The payload typ claim (Keycloak's token kind), when present,
+		// names an access token, and only then may a nonce appear.
+		typ, hasTyp := m["typ"]
+		accessKind := typ == "Bearer" || typ == "DPoP"
+		if hasTyp && !accessKind {
+			t.Fatalf("accepted a token whose typ claim is %v", typ)
+		}
+		if _, ok := m["nonce"]; ok && !accessKind {
+			t.Fatalf("accepted an ID token (nonce, typ claim %v)", typ)
 		}
 		checkRoundTrip(t, c)
 		// Custom claims: every claim reads back as encoding/json sees it.

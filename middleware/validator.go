@@ -141,7 +141,8 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     (RFC 7519 section 5.2), typ (RFC 9068 section 4), alg allowed;
 //  3. claims: types (RFC 7519 section 4.1), iss exact, aud contains an
 //     accepted audience, exp required and in the future, nbf, iat (with
-//     leeway), no ID-token markers (RFC 9068 section 4, OIDC Core 2);
+//     leeway), no ID-token markers and no other token kind (RFC 9068
+//     section 4, OIDC Core 2; see claimSet.kindError);
 //  4. key of that issuer by kid, bound to exactly the header's alg;
 //  5. signature, with the standard library.
 //
@@ -305,11 +306,8 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 	if ic == nil {
 		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API")
 	}
-	if cs.idTokenMarker != "" {
-		// An ID token is for the client, not for an API (OIDC Core 2;
-		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
-		return ic, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
-			withHint("send the access token obtained with audience=<API identifier>, not the id_token")
+	if e := cs.kindError(); e != nil {
+		return ic, e
 	}
 	if !v.audienceOK(c.Audience) {
 		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)")
@@ -334,6 +332,56 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 		c.IssuedAt = dateToTime(cs.iat)
 	}
 	return ic, nil
+}
+
+// Token kinds that Keycloak writes in the payload's typ claim, which is
+// not the JOSE header typ of RFC 7515 section 4.1.9.
+const (
+	kindBearer = "Bearer" // an access token
+	kindDPoP   = "DPoP"   // a DPoP-bound access token (Keycloak with DPoP)
+	kindID     = "ID"     // an ID token
+)
+
+// kindError refuses tokens that are not access tokens by their claims. An
+// ID token is for the client, not for an API (OIDC Core section 2, RFC
+// 9068 section 4), and issuers such as Auth0 type both "JWT", so claims
+// decide:
+//
+//   - at_hash and c_hash mark an ID token, always;
+//   - a payload typ claim, when present, names the kind of the token, as
+//     Keycloak does: "Bearer" and "DPoP" are access tokens, "ID" an ID
+//     token, and anything else ("Refresh", "Offline", "Logout"...) not an
+//     access token; a typ claim that is not a string was refused by
+//     decodeClaims already;
+//   - nonce marks an ID token, unless the typ claim names an access token:
+//     Keycloak copies the authorization request's nonce into its access
+//     tokens (keycloak-js sends one by default), and the typ claim it signs
+//     tells them from its ID tokens, which it types "ID".
+//
+// azp and aud are not consulted: the typ claim is signed, so an issuer that
+// types its tokens never presents an ID token typed "Bearer", and for the
+// issuers that do not type them the markers are what tells.
+func (cs *claimSet) kindError() *Error {
+	access := false
+	if cs.hasKind {
+		switch cs.kind {
+		case kindBearer, kindDPoP:
+			access = true
+		case kindID:
+			return idTokenError()
+		default:
+			return invalid(ReasonTokenType, "the token's typ claim says it is not an access token (a refresh, offline or logout token, for example)")
+		}
+	}
+	if cs.idTokenMarker != "" || cs.hasNonce && !access {
+		return idTokenError()
+	}
+	return nil
+}
+
+func idTokenError() *Error {
+	return invalid(ReasonIDToken, "an ID token was sent instead of an access token").
+		withHint("send the access token obtained with audience=<API identifier>, not the id_token")
 }
 
 func (v *Validator) issuer(iss string) *issuerConfig {
