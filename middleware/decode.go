@@ -232,8 +232,10 @@ func (r *objectReader) readDate() (float64, bool) {
 	return f, true
 }
 
-// readConfirmation reads the cnf object (RFC 7800) for its jkt member
-// (RFC 9449 section 6.1).
+// readConfirmation reads the cnf object (RFC 7800 section 3.1): jkt
+// (RFC 9449 section 6.1) and x5t#S256 (RFC 8705 section 3.1) as strings,
+// and which members it has, so that a binding the validator cannot verify
+// is refused after the signature check (see confirmation.go).
 func (r *objectReader) readConfirmation(c *Claims) bool {
 	if r.peek() != '{' {
 		r.skipValue()
@@ -243,17 +245,24 @@ func (r *objectReader) readConfirmation(c *Claims) bool {
 	if !ok {
 		return false
 	}
+	c.cnf = cnfPresent
 	var inner objectReader
 	inner.reset(raw)
 	for inner.next() {
-		if inner.key == "jkt" {
+		switch inner.key {
+		case "jkt":
+			c.cnf |= cnfJKT
 			c.ConfirmationJKT, ok = inner.readStringTyped()
-			if !ok {
-				return false
-			}
-			continue
+		case "x5t#S256":
+			c.cnf |= cnfX5T
+			c.ConfirmationX5T, ok = inner.readStringTyped()
+		default:
+			c.cnf |= confirmationMember(inner.key)
+			_, ok = inner.skipValue()
 		}
-		inner.skipValue()
+		if !ok {
+			return false
+		}
 	}
 	return inner.err == nil
 }

@@ -158,12 +158,16 @@ const (
 func (v *Validator) DPoPMode() DPoPMode { return v.dpop.mode }
 
 // Authenticate validates the credentials of a request: the access token
-// (Validate) and, for the DPoP scheme, its proof (RFC 9449 section 7.1):
-// exactly one DPoP header, checked per section 4.3, whose key thumbprint
-// equals the token's cnf.jkt, seen for the first time. A DPoP-bound token
-// presented with the Bearer scheme is refused in every mode (downgrade,
-// section 7.2). Errors carry the scheme used and the schemes the API
-// offers, so Challenge renders the right challenges.
+// (the checks of Validate but the last) and its sender constraint (RFC
+// 7800 cnf). With the Bearer scheme the token must be unbound: a
+// DPoP-bound token is refused in every mode (downgrade, RFC 9449 section
+// 7.2). With the DPoP scheme the token must be DPoP-bound and come with
+// its proof (section 7.1): exactly one DPoP header, checked per section
+// 4.3, whose key thumbprint equals the token's cnf.jkt, seen for the first
+// time. A token bound by any other method (RFC 8705 x5t#S256...) is
+// refused under both schemes (ReasonUnsupportedConfirmation). Errors carry
+// the scheme used and the schemes the API offers, so Challenge renders the
+// right challenges.
 func (v *Validator) Authenticate(ctx context.Context, c Credentials) (*Claims, error) {
 	claims, e := v.authenticate(ctx, &c)
 	if e != nil {
@@ -185,15 +189,9 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	default:
 		return nil, errNoToken()
 	}
-	claims, err := v.Validate(ctx, c.Token)
-	if err != nil {
-		return nil, AsError(err)
-	}
-	if c.Scheme == SchemeBearer {
-		if claims.ConfirmationJKT != "" {
-			return nil, invalid(ReasonDPoPDowngrade, "a DPoP-bound access token was sent with the Bearer scheme (RFC 9449 section 7.2)")
-		}
-		return claims, nil
+	claims, e := v.check(ctx, c.Token, c.Scheme)
+	if e != nil || c.Scheme == SchemeBearer {
+		return claims, e
 	}
 	if len(c.Proofs) != 1 {
 		return nil, proofError("the request must carry exactly one DPoP proof header")

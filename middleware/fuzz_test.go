@@ -125,6 +125,22 @@ func FuzzDecodeClaims(f *testing.F) {
 				t.Fatalf("%s not seen as an ID-token marker", k)
 			}
 		}
+		// cnf (RFC 7800): the members read as encoding/json reads them,
+		// and every member beyond jkt and x5t#S256 flagged.
+		cnf, hasCnf := m["cnf"].(map[string]any)
+		if hasCnf != (cs.cnf&cnfPresent != 0) {
+			t.Fatalf("cnf %v, flags %b", m["cnf"], cs.cnf)
+		}
+		jkt, _ := cnf["jkt"].(string)
+		x5t, _ := cnf["x5t#S256"].(string)
+		if jkt != cs.ConfirmationJKT || x5t != cs.ConfirmationX5T {
+			t.Fatalf("cnf %v: jkt %q x5t %q", cnf, cs.ConfirmationJKT, cs.ConfirmationX5T)
+		}
+		for k := range cnf {
+			if k != "jkt" && k != "x5t#S256" && cs.cnf&(cnfJWK|cnfJWE|cnfKID|cnfJKU|cnfOther) == 0 {
+				t.Fatalf("cnf member %q not flagged: %b", k, cs.cnf)
+			}
+		}
 		if typ, ok := m["typ"]; ok != cs.hasKind || ok && typ != cs.kind {
 			t.Fatalf("typ claim = %q (%v), encoding/json %v", cs.kind, cs.hasKind, typ)
 		}
@@ -607,6 +623,11 @@ func FuzzValidateSigned(f *testing.F) {
 		}
 		if _, ok := m["nonce"]; ok && !accessKind {
 			t.Fatalf("accepted an ID token (nonce, typ claim %v)", typ)
+		}
+		// Validate is the Bearer path: no sender-constrained token (RFC
+		// 7800 cnf), however bound, is accepted without its proof.
+		if cnf, ok := m["cnf"]; ok {
+			t.Fatalf("accepted a token with cnf %v", cnf)
 		}
 		checkRoundTrip(t, c)
 		// Custom claims: every claim reads back as encoding/json sees it.

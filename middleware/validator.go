@@ -131,10 +131,11 @@ func (v *Validator) Issuers() []string {
 // Audiences returns the accepted audiences.
 func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 
-// Validate checks a compact JWS access token and returns its claims. The
-// checks run cheapest first, so a flood of junk costs little and only a
-// token that passed format, algorithm, issuer, audience, time and type
-// checks can make a key source fetch (DESIGN.md, unknown kid):
+// Validate checks a compact JWS access token presented as a Bearer token
+// (RFC 6750) and returns its claims. The checks run cheapest first, so a
+// flood of junk costs little and only a token that passed format,
+// algorithm, issuer, audience, time and type checks can make a key source
+// fetch (DESIGN.md, unknown kid):
 //
 //  1. size, compact form, base64url alphabet (RFC 7515 section 7.1);
 //  2. header: JSON, no crit (RFC 7515 section 4.1.11), not JWE, not nested
@@ -144,24 +145,48 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     leeway), no ID-token markers and no other token kind (RFC 9068
 //     section 4, OIDC Core 2; see claimSet.kindError);
 //  4. key of that issuer by kid, bound to exactly the header's alg;
-//  5. signature, with the standard library.
+//  5. signature, with the standard library;
+//  6. sender constraint (RFC 7800 cnf): a Bearer token must be unbound. A
+//     DPoP-bound token (cnf.jkt) is refused with ReasonDPoPDowngrade (RFC
+//     9449 section 7.2): only Authenticate, with the DPoP scheme and a
+//     proof, accepts it. Any other binding (RFC 8705 x5t#S256, RFC 7800
+//     jwk, jwe, kid, jku, unknown members, an empty cnf) is refused with
+//     ReasonUnsupportedConfirmation.
 //
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
 // ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
+	cs, e := v.check(ctx, token, SchemeBearer)
+	if e != nil {
+		return nil, e
+	}
+	return cs, nil
+}
+
+// check validates token, then its sender constraint for scheme (Claims.
+// bindingError), and reports both to the observer as one validation. The
+// binding runs after the verified-token cache: the cache holds what the
+// signature vouches for, the binding depends on how the token came.
+func (v *Validator) check(ctx context.Context, token, scheme string) (*Claims, *Error) {
 	if v.observer == nil && v.logger == nil {
-		cs, err := v.validate(ctx, token, nil)
-		if err != nil {
-			return nil, err
+		cs, e := v.validate(ctx, token, nil)
+		if e == nil {
+			e = cs.bindingError(scheme)
+		}
+		if e != nil {
+			return nil, e
 		}
 		return cs, nil
 	}
 	start := time.Now()
 	var ev ValidationEvent
-	cs, err := v.validate(ctx, token, &ev)
-	v.observe(ctx, &ev, start, err)
-	if err != nil {
-		return nil, err
+	cs, e := v.validate(ctx, token, &ev)
+	if e == nil {
+		e = cs.bindingError(scheme)
+	}
+	v.observe(ctx, &ev, start, e)
+	if e != nil {
+		return nil, e
 	}
 	return cs, nil
 }
