@@ -19,7 +19,10 @@ var ErrReplayStoreFull = errors.New("middleware: DPoP replay store full")
 // (Redis SET NX with an expiry, for example).
 type ReplayStore interface {
 	// Seen records id until expiry and reports whether it was already
-	// recorded and unexpired: true means a replay.
+	// recorded and unexpired: true means a replay. expiry is the last
+	// instant at which the validator could still accept the proof, max(now,
+	// iat) + the DPoP window, plus one second for rounding: implementations
+	// must remember id at least until expiry, or the proof can be replayed.
 	Seen(ctx context.Context, id [32]byte, expiry time.Time) (bool, error)
 }
 

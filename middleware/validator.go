@@ -53,7 +53,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		maxSize:   DefaultMaxTokenSize,
 		now:       time.Now,
 		cacheSize: DefaultCacheSize,
-		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow},
+		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow, skew: DefaultDPoPMaxFutureSkew},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -73,8 +73,11 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		}
 		seen[ic.issuer] = true
 	}
+	c.dpop.skew = min(c.dpop.skew, c.dpop.window)
 	if c.dpop.replay == nil && c.dpop.mode != DPoPDisabled {
-		c.dpop.replay = NewMemoryReplayStore(0)
+		s := NewMemoryReplayStore(0)
+		s.now = c.now // the clock the proofs' iat is checked with
+		c.dpop.replay = s
 	}
 	if c.issuers[0].keys == nil {
 		src, err := jwks.Discover(issuer, c.sourceOptions()...)
