@@ -232,9 +232,14 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	if p.jkt != claims.ConfirmationJKT {
 		return nil, proofError("the DPoP proof key is not the key the access token is bound to (cnf.jkt)")
 	}
-	id := sha256.Sum256([]byte(p.jkt + "\x00" + p.jti))
-	replayed, err := v.dpop.replay.Seen(ctx, id, replayExpiry(now, p.iat, v.dpop.window))
+	replayed, err := v.dpop.replay.Seen(ctx, ReplayEntry{
+		ID:     sha256.Sum256([]byte(p.jkt + "\x00" + p.jti)),
+		Key:    sha256.Sum256([]byte(p.jkt)),
+		Expiry: replayExpiry(now, p.iat, v.dpop.window),
+	})
 	switch {
+	case errors.Is(err, ErrReplayKeyQuota):
+		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "too many recent DPoP proofs for this key; retry later with a new proof").withCause(err)
 	case err != nil:
 		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof cannot be checked for replay now; retry with a new proof").withCause(err)
 	case replayed:
