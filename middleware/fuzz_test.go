@@ -36,6 +36,20 @@ func FuzzValidate(f *testing.F) {
 	f.Add("a.b.c")
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("a.b.c.d.e")
+	f.Add("ory_at_ZfDq0Zx1h-3mL_kT0pQ9vR2sW4yB6nC8eG1iK3mO5qU.Vb7-X9z_Aa1Cc3Ee5Gg7Ii9Kk1Mm3Oo5Qq7Ss9Uu1Ww")
+	f.Add("q1w2E3r4+T5y6/U7i8O9p0==")
+	// Signed but refused: sender-constrained (cnf) and ID tokens by kind.
+	f.Add(token(f, "ES256", func(h, c map[string]any) {
+		c["cnf"] = map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}
+	}))
+	f.Add(token(f, "ES256", func(h, c map[string]any) {
+		c["cnf"] = map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}
+	}))
+	f.Add(token(f, "ES256", func(h, c map[string]any) { c["typ"] = "ID"; c["nonce"] = "n" }))
+	// Signed and accepted: a Keycloak access token with a nonce.
+	kc := token(f, "ES256", func(h, c map[string]any) { c["typ"] = "Bearer"; c["nonce"] = "n" })
+	seeds[kc] = true
+	f.Add(kc)
 	for tok := range seeds {
 		p := strings.Split(tok, ".")
 		f.Add(p[0] + "." + p[1] + ".")                     // stripped
