@@ -75,7 +75,7 @@ const (
 const replayShards = 16
 
 // MemoryReplayStore is the default ReplayStore: sharded maps bounded in
-// size, whose entries live only as long as a proof could be accepted. It
+// size, whose entries count only as long as a proof could be accepted. It
 // is safe for concurrent use and never starts a goroutine.
 //
 // The proofs of one client key all live in one shard, picked by a keyed
@@ -93,13 +93,18 @@ type MemoryReplayStore struct {
 	now    func() time.Time
 }
 
+// replayShard holds the proofs of the keys hashed to it twice: by ID, for
+// the replay check, and by client key in a heap of expiries, for the quota.
+// The heaps are exact; expired IDs stay in ids, where they count for
+// nothing, until a sweep when the shard is full (deleting one at a time
+// would leave a tombstone per proof in the map and slow every lookup).
 type replayShard struct {
 	mu   sync.Mutex
 	ids  map[[32]byte]int64         // proof ID: expiry, unix nanoseconds
-	keys map[[32]byte]*replayProofs // client key: its proofs, soonest expiry first
+	keys map[[32]byte]*replayProofs // client key: its live proofs
 	max  int
-	// nextExp is at most the earliest expiry of the shard: sweeping the
-	// whole shard before then frees nothing.
+	// nextExp is at most the earliest expiry in ids: sweeping before then
+	// frees nothing.
 	nextExp int64
 }
 
@@ -173,18 +178,15 @@ func (s *MemoryReplayStore) Seen(_ context.Context, e ReplayEntry) (bool, error)
 	return false, nil
 }
 
-// expire forgets the expired proofs of key and returns its live ones, or
-// nil when it has none left.
+// expire drops the expired proofs of key from its heap and returns its
+// live ones, or nil when it has none left.
 func (sh *replayShard) expire(key [32]byte, now int64) *replayProofs {
 	k := sh.keys[key]
 	if k == nil {
 		return nil
 	}
 	for len(k.items) > 0 && k.items[0].exp <= now {
-		it := k.pop()
-		if sh.ids[it.id] == it.exp { // not since recorded again by another entry
-			delete(sh.ids, it.id)
-		}
+		k.pop()
 	}
 	if len(k.items) == 0 {
 		delete(sh.keys, key)
@@ -194,16 +196,21 @@ func (sh *replayShard) expire(key [32]byte, now int64) *replayProofs {
 }
 
 // sweep forgets every expired proof of the shard, when one can have
-// expired.
+// expired: O(shard) at most once per expiry, when the shard is full.
 func (sh *replayShard) sweep(now int64) {
 	if now < sh.nextExp {
 		return
 	}
 	next := int64(math.MaxInt64)
-	for key := range sh.keys {
-		if k := sh.expire(key, now); k != nil {
-			next = min(next, k.items[0].exp)
+	for id, exp := range sh.ids {
+		if exp <= now {
+			delete(sh.ids, id)
+		} else {
+			next = min(next, exp)
 		}
+	}
+	for key := range sh.keys {
+		sh.expire(key, now)
 	}
 	sh.nextExp = next
 }
