@@ -50,7 +50,7 @@ type ReplayEntry struct {
 // error (ErrReplayStoreFull, ErrReplayKeyQuota, a network error) and the
 // proof is refused. In Redis, one command does it all:
 //
-//	SET <prefix><hex ID> 1 NX PXAT <Expiry in Unix milliseconds>
+//	SET <prefix><hex ID> 1 NX PXAT <Expiry in Unix milliseconds, rounded up>
 //
 // whose nil reply means a replay. A per-key quota (e.Key), if wanted, needs
 // a script that counts the key's live IDs in the same step.
