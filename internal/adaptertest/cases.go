@@ -117,6 +117,8 @@ var Cases = []Case{
 		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonIDToken},
 	{Name: "opaque token", Route: Read, Auth: bearer(func(t Tokens) string { return t.Opaque }),
 		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonOpaque},
+	{Name: "opaque token of ORY Hydra", Route: Read, Auth: raw("Bearer ory_at_ZfDq0Zx1h-3mL_kT0pQ9vR2sW4yB6nC8eG1iK3mO5qU.Vb7-X9z_Aa1Cc3Ee5Gg7Ii9Kk1Mm3Oo5Qq7Ss9Uu1Ww"),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonOpaque},
 	{Name: "JWE", Route: Read, Auth: bearer(func(t Tokens) string { return t.JWE }),
 		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonEncrypted},
 	{Name: "insufficient scope", Route: Delete, Auth: bearer(func(t Tokens) string { return t.Reader }),
