@@ -43,14 +43,20 @@ type Claims struct {
 	// ConfirmationJKT is cnf.jkt, the RFC 7638 thumbprint of the key a
 	// DPoP-bound token is bound to (RFC 9449 section 6.1); "" when unbound.
 	ConfirmationJKT string
+	// ConfirmationX5T is cnf["x5t#S256"], the SHA-256 thumbprint of the
+	// client certificate a mutual-TLS-bound token is bound to (RFC 8705
+	// section 3.1); "" when absent. Certificate binding is not verified
+	// yet, so the Validator refuses such tokens (ReasonUnsupportedConfirmation).
+	ConfirmationX5T string
 
 	// Header members that identify how the token was signed.
 	Algorithm string // alg
 	KeyID     string // kid
 	Type      string // typ
 
-	raw        []byte   // the JSON payload; never modified
-	namespaces []string // custom-claim namespaces of the validator
+	raw        []byte       // the JSON payload; never modified
+	namespaces []string     // custom-claim namespaces of the validator
+	cnf        confirmation // the members of cnf (RFC 7800), see confirmation.go
 }
 
 // ClientID returns the OAuth client the token was issued to: client_id

@@ -64,7 +64,16 @@ type claimSet struct {
 	exp, nbf, iat  float64
 	hasExp, hasNbf bool
 	hasIat         bool
-	idTokenMarker  string
+	// idTokenMarker is at_hash or c_hash when present: only ID tokens
+	// carry them (OIDC Core sections 2, 3.3.2.11).
+	idTokenMarker string
+	// hasNonce: a nonce claim, an ID-token marker unless kind says
+	// otherwise (see claimSet.kindError).
+	hasNonce bool
+	// kind is the payload's typ claim (not the JOSE header typ), by which
+	// Keycloak names the kind of each token it issues.
+	kind    string
+	hasKind bool
 	Claims
 
 	// strs backs short aud, scp and permissions lists, so a typical token
@@ -142,9 +151,15 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 			c.GrantType, ok = r.readStringTyped()
 		case "cnf":
 			ok = r.readConfirmation(c)
-		case "nonce", "at_hash", "c_hash":
+		case "nonce":
+			cs.hasNonce = true
+			_, ok = r.skipValue()
+		case "at_hash", "c_hash":
 			cs.idTokenMarker = k
 			_, ok = r.skipValue()
+		case "typ":
+			cs.kind, ok = r.readStringTyped()
+			cs.hasKind = true
 		default:
 			_, ok = r.skipValue()
 		}
@@ -217,8 +232,10 @@ func (r *objectReader) readDate() (float64, bool) {
 	return f, true
 }
 
-// readConfirmation reads the cnf object (RFC 7800) for its jkt member
-// (RFC 9449 section 6.1).
+// readConfirmation reads the cnf object (RFC 7800 section 3.1): jkt
+// (RFC 9449 section 6.1) and x5t#S256 (RFC 8705 section 3.1) as strings,
+// and which members it has, so that a binding the validator cannot verify
+// is refused after the signature check (see confirmation.go).
 func (r *objectReader) readConfirmation(c *Claims) bool {
 	if r.peek() != '{' {
 		r.skipValue()
@@ -228,17 +245,24 @@ func (r *objectReader) readConfirmation(c *Claims) bool {
 	if !ok {
 		return false
 	}
+	c.cnf = cnfPresent
 	var inner objectReader
 	inner.reset(raw)
 	for inner.next() {
-		if inner.key == "jkt" {
+		switch inner.key {
+		case "jkt":
+			c.cnf |= cnfJKT
 			c.ConfirmationJKT, ok = inner.readStringTyped()
-			if !ok {
-				return false
-			}
-			continue
+		case "x5t#S256":
+			c.cnf |= cnfX5T
+			c.ConfirmationX5T, ok = inner.readStringTyped()
+		default:
+			c.cnf |= confirmationMember(inner.key)
+			_, ok = inner.skipValue()
 		}
-		inner.skipValue()
+		if !ok {
+			return false
+		}
 	}
 	return inner.err == nil
 }

@@ -39,9 +39,15 @@ func (m DPoPMode) String() string {
 
 // Defaults of DPoP checking.
 const (
-	// DefaultDPoPWindow is how far a proof's iat may be from now, either
-	// way (RFC 9449 section 11.1): proofs are remembered this long.
+	// DefaultDPoPWindow is how long after its iat a proof is accepted
+	// (RFC 9449 section 11.1).
 	DefaultDPoPWindow = 60 * time.Second
+	// DefaultDPoPMaxFutureSkew is how far ahead of the API's clock a
+	// proof's iat may be (RFC 9449 section 11.1): a client clock a few
+	// seconds fast is common, a proof minted for later use is not. A
+	// proof is remembered for replay until max(now, iat) + window, so at
+	// most window + skew.
+	DefaultDPoPMaxFutureSkew = 10 * time.Second
 	// DefaultDPoPNoncePeriod is how often server nonces rotate.
 	DefaultDPoPNoncePeriod = 5 * time.Minute
 )
@@ -54,6 +60,7 @@ type dpopConfig struct {
 	mode   DPoPMode
 	algs   []jwks.Alg
 	window time.Duration
+	skew   time.Duration // how far ahead iat may be; never more than window
 	replay ReplayStore
 	nonces *dpopNonces
 }
@@ -87,15 +94,30 @@ func WithDPoPAlgorithms(algs ...jwks.Alg) Option {
 	}
 }
 
-// WithDPoPWindow sets how far a proof's iat may be from now, either way
-// (default 60 s, at most 10 minutes). Proofs are remembered for replay
-// detection as long.
+// WithDPoPWindow sets how long after its iat a proof is accepted (default
+// 60 s, at most 10 minutes; RFC 9449 section 11.1). Proofs are remembered
+// for replay detection until the last instant they could be accepted.
 func WithDPoPWindow(d time.Duration) Option {
 	return func(c *config) error {
 		if d < time.Second || d > 10*time.Minute {
 			return errors.New("middleware: the DPoP window must be within [1s, 10m]")
 		}
 		c.dpop.window = d
+		return nil
+	}
+}
+
+// WithDPoPMaxFutureSkew sets how far ahead of the API's clock a proof's
+// iat may be (default DefaultDPoPMaxFutureSkew, 10 s; 0 refuses any proof
+// from the future; never more than the window). A proof further ahead is
+// refused (RFC 9449 section 11.1): it would be usable, and must be
+// remembered, for longer than the window.
+func WithDPoPMaxFutureSkew(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 || d > 10*time.Minute {
+			return errors.New("middleware: the DPoP future skew must be within [0, 10m]")
+		}
+		c.dpop.skew = d
 		return nil
 	}
 }
@@ -158,12 +180,16 @@ const (
 func (v *Validator) DPoPMode() DPoPMode { return v.dpop.mode }
 
 // Authenticate validates the credentials of a request: the access token
-// (Validate) and, for the DPoP scheme, its proof (RFC 9449 section 7.1):
-// exactly one DPoP header, checked per section 4.3, whose key thumbprint
-// equals the token's cnf.jkt, seen for the first time. A DPoP-bound token
-// presented with the Bearer scheme is refused in every mode (downgrade,
-// section 7.2). Errors carry the scheme used and the schemes the API
-// offers, so Challenge renders the right challenges.
+// (the checks of Validate but the last) and its sender constraint (RFC
+// 7800 cnf). With the Bearer scheme the token must be unbound: a
+// DPoP-bound token is refused in every mode (downgrade, RFC 9449 section
+// 7.2). With the DPoP scheme the token must be DPoP-bound and come with
+// its proof (section 7.1): exactly one DPoP header, checked per section
+// 4.3, whose key thumbprint equals the token's cnf.jkt, seen for the first
+// time. A token bound by any other method (RFC 8705 x5t#S256...) is
+// refused under both schemes (ReasonUnsupportedConfirmation). Errors carry
+// the scheme used and the schemes the API offers, so Challenge renders the
+// right challenges.
 func (v *Validator) Authenticate(ctx context.Context, c Credentials) (*Claims, error) {
 	claims, e := v.authenticate(ctx, &c)
 	if e != nil {
@@ -185,15 +211,9 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	default:
 		return nil, errNoToken()
 	}
-	claims, err := v.Validate(ctx, c.Token)
-	if err != nil {
-		return nil, AsError(err)
-	}
-	if c.Scheme == SchemeBearer {
-		if claims.ConfirmationJKT != "" {
-			return nil, invalid(ReasonDPoPDowngrade, "a DPoP-bound access token was sent with the Bearer scheme (RFC 9449 section 7.2)")
-		}
-		return claims, nil
+	claims, e := v.check(ctx, c.Token, c.Scheme)
+	if e != nil || c.Scheme == SchemeBearer {
+		return claims, e
 	}
 	if len(c.Proofs) != 1 {
 		return nil, proofError("the request must carry exactly one DPoP proof header")
@@ -212,15 +232,38 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	if p.jkt != claims.ConfirmationJKT {
 		return nil, proofError("the DPoP proof key is not the key the access token is bound to (cnf.jkt)")
 	}
-	id := sha256.Sum256([]byte(p.jkt + "\x00" + p.jti))
-	replayed, err := v.dpop.replay.Seen(ctx, id, now.Add(v.dpop.window))
+	replayed, err := v.dpop.replay.Seen(ctx, ReplayEntry{
+		ID:     sha256.Sum256([]byte(p.jkt + "\x00" + p.jti)),
+		Key:    sha256.Sum256([]byte(p.jkt)),
+		Expiry: replayExpiry(now, p.iat, v.dpop.window),
+	})
 	switch {
+	case errors.Is(err, ErrReplayKeyQuota):
+		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "too many recent DPoP proofs for this key; retry later with a new proof").withCause(err)
 	case err != nil:
 		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof cannot be checked for replay now; retry with a new proof").withCause(err)
 	case replayed:
 		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof was already used (jti replay)")
 	}
 	return claims, nil
+}
+
+// replayMargin is added to a proof's replay expiry: iat and now are
+// compared as float seconds, and stores keep time at their own resolution
+// (Redis PXAT: milliseconds).
+const replayMargin = time.Second
+
+// replayExpiry is how long a proof must be remembered: checkRequest accepts
+// it while now - iat <= window, so until iat + window, and never less than
+// window from its first use, max(now, iat) + window, plus replayMargin
+// (RFC 9449 section 11.1). Remembering it only until now + window would
+// let a proof minted ahead of the API's clock be replayed between the two.
+func replayExpiry(now time.Time, iat float64, window time.Duration) time.Time {
+	last := dateToTime(iat)
+	if last.Before(now) {
+		last = now
+	}
+	return last.Add(window + replayMargin)
 }
 
 // DPoPNonce returns the nonce to send in a DPoP-Nonce response header, or

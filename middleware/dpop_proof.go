@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -191,8 +190,13 @@ func (v *Validator) checkRequest(p *dpopProof, c *Credentials, token string, now
 	if !okReq || !okProof || got != want {
 		return proofError("the DPoP proof htu does not match the request URI")
 	}
+	// RFC 9449 section 11.1: iat within the window behind now, and at
+	// most the future skew ahead of it.
 	nowSec := float64(now.UnixNano()) / 1e9
-	if math.Abs(nowSec-p.iat) > v.dpop.window.Seconds() {
+	if p.iat > nowSec+v.dpop.skew.Seconds() {
+		return proofError("the DPoP proof iat is too far in the future; check the client's clock")
+	}
+	if nowSec-p.iat > v.dpop.window.Seconds() {
 		return proofError("the DPoP proof iat is outside the accepted window")
 	}
 	sum := sha256.Sum256([]byte(token))

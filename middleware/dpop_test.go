@@ -308,29 +308,6 @@ func TestDPoPNonce(t *testing.T) {
 	}
 }
 
-func TestMemoryReplayStoreBounded(t *testing.T) {
-	s := NewMemoryReplayStore(32) // 2 per shard
-	now := time.Now()
-	s.now = func() time.Time { return now }
-	ctx := context.Background()
-	id := func(b byte, n byte) [32]byte { return [32]byte{b, n} }
-	for n := byte(0); n < 2; n++ {
-		if seen, err := s.Seen(ctx, id(0, n), now.Add(time.Minute)); seen || err != nil {
-			t.Fatalf("first sight %d: %v %v", n, seen, err)
-		}
-	}
-	if seen, _ := s.Seen(ctx, id(0, 0), now.Add(time.Minute)); !seen {
-		t.Fatal("replay not detected")
-	}
-	if _, err := s.Seen(ctx, id(0, 9), now.Add(time.Minute)); !errors.Is(err, ErrReplayStoreFull) {
-		t.Fatalf("full shard: %v, want ErrReplayStoreFull", err)
-	}
-	now = now.Add(2 * time.Minute) // every entry expired: room again
-	if seen, err := s.Seen(ctx, id(0, 9), now.Add(time.Minute)); seen || err != nil {
-		t.Fatalf("after expiry: %v %v", seen, err)
-	}
-}
-
 func TestNormalizeHTU(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"https://API.Example.com:443/a/b?q=1#f", "https://api.example.com/a/b"},

@@ -36,6 +36,20 @@ func FuzzValidate(f *testing.F) {
 	f.Add("a.b.c")
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("a.b.c.d.e")
+	f.Add("ory_at_ZfDq0Zx1h-3mL_kT0pQ9vR2sW4yB6nC8eG1iK3mO5qU.Vb7-X9z_Aa1Cc3Ee5Gg7Ii9Kk1Mm3Oo5Qq7Ss9Uu1Ww")
+	f.Add("q1w2E3r4+T5y6/U7i8O9p0==")
+	// Signed but refused: sender-constrained (cnf) and ID tokens by kind.
+	f.Add(token(f, "ES256", func(h, c map[string]any) {
+		c["cnf"] = map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}
+	}))
+	f.Add(token(f, "ES256", func(h, c map[string]any) {
+		c["cnf"] = map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}
+	}))
+	f.Add(token(f, "ES256", func(h, c map[string]any) { c["typ"] = "ID"; c["nonce"] = "n" }))
+	// Signed and accepted: a Keycloak access token with a nonce.
+	kc := token(f, "ES256", func(h, c map[string]any) { c["typ"] = "Bearer"; c["nonce"] = "n" })
+	seeds[kc] = true
+	f.Add(kc)
 	for tok := range seeds {
 		p := strings.Split(tok, ".")
 		f.Add(p[0] + "." + p[1] + ".")                     // stripped
@@ -69,6 +83,8 @@ func FuzzDecodeClaims(f *testing.F) {
 		`{"iss":"a","aud":["b"],"exp":1.5,"scope":"x y","scp":"a b","permissions":["p"],"cnf":{"jkt":"t"}}`,
 		`{"a":{"b":[1,2,{"c":null}]},"d":true,"e":-0.5e-3}`,
 		`{"sub":"\u00e9\ud83d\ude00"}`, `{}`, `[]`, `{"a":1,}`, `{"a":1}{}`,
+		`{"typ":"Bearer","nonce":"n"}`, `{"typ":"ID","nonce":"n","at_hash":"h"}`, `{"typ":1}`, `{"typ":null}`,
+		`{"cnf":{"x5t#S256":"t"}}`, `{"cnf":{"jkt":"t","jwk":{"kty":"EC"}}}`, `{"cnf":{}}`, `{"cnf":{"x5t#S256":1}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -115,8 +131,32 @@ func FuzzDecodeClaims(f *testing.F) {
 				t.Fatalf("%s out of range accepted: %v", k, d.v)
 			}
 		}
-		if _, marker := m["nonce"]; marker && cs.idTokenMarker == "" {
+		if _, marker := m["nonce"]; marker != cs.hasNonce {
 			t.Fatal("nonce not seen as an ID-token marker")
+		}
+		for _, k := range []string{"at_hash", "c_hash"} {
+			if _, marker := m[k]; marker && cs.idTokenMarker == "" {
+				t.Fatalf("%s not seen as an ID-token marker", k)
+			}
+		}
+		// cnf (RFC 7800): the members read as encoding/json reads them,
+		// and every member beyond jkt and x5t#S256 flagged.
+		cnf, hasCnf := m["cnf"].(map[string]any)
+		if hasCnf != (cs.cnf&cnfPresent != 0) {
+			t.Fatalf("cnf %v, flags %b", m["cnf"], cs.cnf)
+		}
+		jkt, _ := cnf["jkt"].(string)
+		x5t, _ := cnf["x5t#S256"].(string)
+		if jkt != cs.ConfirmationJKT || x5t != cs.ConfirmationX5T {
+			t.Fatalf("cnf %v: jkt %q x5t %q", cnf, cs.ConfirmationJKT, cs.ConfirmationX5T)
+		}
+		for k := range cnf {
+			if k != "jkt" && k != "x5t#S256" && cs.cnf&(cnfJWK|cnfJWE|cnfKID|cnfJKU|cnfOther) == 0 {
+				t.Fatalf("cnf member %q not flagged: %b", k, cs.cnf)
+			}
+		}
+		if typ, ok := m["typ"]; ok != cs.hasKind || ok && typ != cs.kind {
+			t.Fatalf("typ claim = %q (%v), encoding/json %v", cs.kind, cs.hasKind, typ)
 		}
 	})
 }
@@ -221,6 +261,12 @@ func FuzzSplitCompact(f *testing.F) {
 	f.Add("opaque-token")
 	f.Add("a=.b.c")
 	f.Add("a\n.b.c")
+	f.Add("ory_at_ZfDq0Zx1h-3mL_kT0pQ9vR2sW4yB6nC8eG1iK3mO5qU.Vb7-X9z_Aa1Cc3Ee5Gg7Ii9Kk1Mm3Oo5Qq7Ss9Uu1Ww")
+	f.Add("3f2a9c1e-7b4d-4e8a-9f0b-2c6d8e1a5b7c")
+	f.Add("a+b/c==.d+e/f==")
+	f.Add("tGzv3JOkF0XG5Qx2TlKWIA~")
+	f.Add("eyJhbGciOiJSUzI1NiJ9.e30")
+	f.Add("eyJhbGciOiJSUzI1NiJ9.e30.c2ln.eA")
 	f.Fuzz(func(t *testing.T, tok string) {
 		p, e := splitCompact(tok)
 		if e != nil {
@@ -228,6 +274,19 @@ func FuzzSplitCompact(f *testing.F) {
 			case ReasonOpaque, ReasonEncrypted, ReasonMalformed, ReasonEncoding:
 			default:
 				t.Fatalf("reason %s", e.Reason)
+			}
+			// The shape decides first: not 3 or 5 segments is opaque,
+			// unless the first segment is a JOSE header (a damaged JWS).
+			dots := strings.Count(tok, ".")
+			first, _, _ := strings.Cut(tok, ".")
+			var hdr map[string]any
+			raw, err := base64.RawURLEncoding.Strict().DecodeString(first)
+			jose := err == nil && json.Unmarshal(raw, &hdr) == nil && hdr != nil
+			if opaque := dots != 2 && dots != 4 && !jose; opaque != (e.Reason == ReasonOpaque) {
+				t.Fatalf("%q (%d dots, JOSE header %v): reason %s", tok, dots, jose, e.Reason)
+			}
+			if e.Reason == ReasonEncrypted && dots != 4 {
+				t.Fatalf("%q: encrypted with %d dots", tok, dots)
 			}
 			return
 		}
@@ -480,6 +539,12 @@ func FuzzValidateSigned(f *testing.F) {
 		{`{"alg":"EdDSA","kid":"ed","typ":"id+jwt"}`, good},
 		{`{"alg":"EdDSA","kid":"ed","alg":"none"}`, good},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"nonce":"n"}`},
+		{`{"alg":"EdDSA","kid":"ed","typ":"JWT"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"Bearer","nonce":"n","azp":"spa"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"ID","nonce":"n"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"Refresh"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"typ":"Bearer","at_hash":"h"}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}`},
+		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"cnf":{}}`},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":"` + far + `"}`},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","aud":"x","exp":` + far + `}`},
 		{`{"alg":"EdDSA","kid":"ed"}`, `{"iss":"` + testIssuer + `","aud":"` + testAudience + `","exp":` + far + `,"` + testNS + `c":{"d":[1]}}`},
@@ -558,10 +623,25 @@ func FuzzValidateSigned(f *testing.F) {
 				}
 			}
 		}
-		for _, marker := range []string{"nonce", "at_hash", "c_hash"} {
+		for _, marker := range []string{"at_hash", "c_hash"} {
 			if _, ok := m[marker]; ok {
 				t.Fatalf("accepted an ID token (%s)", marker)
 			}
+		}
+		// The payload typ claim (Keycloak's token kind), when present,
+		// names an access token, and only then may a nonce appear.
+		typ, hasTyp := m["typ"]
+		accessKind := typ == "Bearer" || typ == "DPoP"
+		if hasTyp && !accessKind {
+			t.Fatalf("accepted a token whose typ claim is %v", typ)
+		}
+		if _, ok := m["nonce"]; ok && !accessKind {
+			t.Fatalf("accepted an ID token (nonce, typ claim %v)", typ)
+		}
+		// Validate is the Bearer path: no sender-constrained token (RFC
+		// 7800 cnf), however bound, is accepted without its proof.
+		if cnf, ok := m["cnf"]; ok {
+			t.Fatalf("accepted a token with cnf %v", cnf)
 		}
 		checkRoundTrip(t, c)
 		// Custom claims: every claim reads back as encoding/json sees it.

@@ -157,7 +157,8 @@ const (
 	hintOpaque  = "the token is not a JWT: send the access token, not a refresh token or an API key. " +
 		"Auth0 issues an opaque access token when the authorization request names no audience (add audience=<API identifier>); " +
 		"ORY Hydra issues opaque access tokens unless its access-token strategy is jwt " +
-		"(strategies.access_token, or the client's access_token_strategy); Okta, Entra ID and Keycloak access tokens are JWTs"
+		"(strategies.access_token, or the client's access_token_strategy); Okta, Entra ID and Keycloak access tokens are JWTs. " +
+		"Servers that issue opaque tokens by design (Ping, Okta's org server, Hydra) are validated by introspection (RFC 7662) when this API configures it"
 	hintEncrypted = "the access token is encrypted: Auth0 encrypts it when the authorization request names no audience " +
 		"(add audience=<API identifier>) or when the API has JSON Web Encryption on (turn it off); " +
 		"other authorization servers encrypt access tokens only when configured to: turn that off for this API"

@@ -1,7 +1,9 @@
 package middleware
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"unsafe"
 )
@@ -17,34 +19,40 @@ type compactParts struct {
 	signingInput               string // header "." payload
 }
 
-// splitCompact checks the shape of a token and splits it. It tells an opaque
-// token (no dots) and a JWE (five parts, RFC 7516 section 7.1) apart from a
-// malformed JWS, and checks the alphabet before any decoding: Go's base64
-// decoder skips CR and LF, which must not slip through.
+// splitCompact checks the shape of a token and splits it. The shape comes
+// first: a compact JWS has exactly three dot-separated segments (RFC 7515
+// section 7.1) and a compact JWE exactly five (RFC 7516 section 7.1), so
+// any other count cannot be a JWT at all, whatever its characters: it is
+// an opaque token of another authorization server (ORY Hydra's
+// "ory_at_<random>.<signature>", a Keycloak or Ping reference token, an
+// Okta opaque token, base64 with +/=...) and gets ReasonOpaque. The one
+// exception is a token whose first segment is a JOSE header, the base64url
+// of a JSON object (RFC 7515 section 4): that is a damaged JWS (truncated,
+// a segment lost, an RFC 7797 unencoded payload), malformed rather than
+// opaque. A JWS or JWE shape then has its alphabet checked before any
+// decoding: Go's base64 decoder skips CR and LF, which must not slip
+// through.
 func splitCompact(tok string) (compactParts, *Error) {
+	n := strings.Count(tok, ".")
+	if n != 2 && n != 4 && !startsWithJOSEHeader(tok) {
+		return compactParts{}, opaqueError()
+	}
 	var dots [4]int
-	n := 0
+	k := 0
 	for i := 0; i < len(tok); i++ {
 		c := tok[i]
 		if b64urlAlphabet[c] {
 			continue
 		}
-		switch {
-		case c == '.':
-			if n < len(dots) {
-				dots[n] = i
-			}
-			n++
-		default:
-			if n == 0 && !strings.Contains(tok, ".") {
-				return compactParts{}, opaqueError()
-			}
+		if c != '.' {
 			return compactParts{}, encodingError(c)
 		}
+		if k < len(dots) {
+			dots[k] = i
+		}
+		k++
 	}
 	switch n {
-	case 0:
-		return compactParts{}, opaqueError()
 	case 2:
 	case 4:
 		return compactParts{}, invalid(ReasonEncrypted,
@@ -63,6 +71,16 @@ func splitCompact(tok string) (compactParts, *Error) {
 		return compactParts{}, invalid(ReasonMalformed, "the access token has an empty header or payload")
 	}
 	return p, nil
+}
+
+// startsWithJOSEHeader reports whether the token's first dot-separated
+// segment is strict base64url of a JSON object. It runs on the error path
+// only.
+func startsWithJOSEHeader(tok string) bool {
+	seg, _, _ := strings.Cut(tok, ".")
+	b, err := b64.DecodeString(seg)
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return err == nil && len(b) > 0 && b[0] == '{' && json.Valid(b)
 }
 
 // b64urlAlphabet marks the 64 characters of base64url (RFC 4648 section 5).
@@ -109,6 +127,9 @@ func segmentBuffer(stack *[512]byte, seg string) []byte {
 	return make([]byte, n)
 }
 
+// opaqueError is the answer to a token that cannot be a JWS or a JWE. The
+// hint names the usual fixes of the common authorization servers; the
+// description stays the same for all of them.
 func opaqueError() *Error {
 	return invalid(ReasonOpaque, "the access token is opaque, not a JWT; this API needs a JWT access token").
 		withHint(hintOpaque)

@@ -13,7 +13,8 @@ import (
 // so Validate still reports splitCompact's error before any other check.
 func FuzzSplitCompactFast(f *testing.F) {
 	for _, s := range []string{"eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "a.b.", ".b.c", "a..c", "a.b.c.d.e", "a.b.c.d",
-		"opaque", "a+.b.c", "a.b=.c", "a.b.c/", "a.b\n.c", "a\r.b.c", "a b.c.d", "é.b.c", "a.b.c\x00"} {
+		"opaque", "a+.b.c", "a.b=.c", "a.b.c/", "a.b\n.c", "a\r.b.c", "a b.c.d", "é.b.c", "a.b.c\x00",
+		"ory_at_ZfDq0Zx1h-3mL.Vb7-X9z_Aa1", "a+b/c==.d+e/f==", "eyJhbGciOiJSUzI1NiJ9.e30", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln.eA"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tok string) {

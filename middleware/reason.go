@@ -40,6 +40,11 @@ const (
 	ReasonDPoPDowngrade Reason = "dpop_downgrade"
 	ReasonDPoPNotBound  Reason = "dpop_not_bound"
 	ReasonDPoPRequired  Reason = "dpop_required"
+
+	// ReasonUnsupportedConfirmation: the token is sender-constrained
+	// (RFC 7800 cnf) by a method the validator does not verify, such as
+	// certificate binding (RFC 8705 x5t#S256); refused under every scheme.
+	ReasonUnsupportedConfirmation Reason = "unsupported_cnf"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -52,5 +57,5 @@ var Reasons = []Reason{
 	ReasonKeyMismatch, ReasonSignature, ReasonKeysUnavailable,
 	ReasonInsufficientScope, ReasonInternal,
 	ReasonDPoPProof, ReasonDPoPReplay, ReasonDPoPNonce, ReasonDPoPDowngrade,
-	ReasonDPoPNotBound, ReasonDPoPRequired,
+	ReasonDPoPNotBound, ReasonDPoPRequired, ReasonUnsupportedConfirmation,
 }

@@ -53,7 +53,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		maxSize:   DefaultMaxTokenSize,
 		now:       time.Now,
 		cacheSize: DefaultCacheSize,
-		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow},
+		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow, skew: DefaultDPoPMaxFutureSkew},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -73,8 +73,11 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		}
 		seen[ic.issuer] = true
 	}
+	c.dpop.skew = min(c.dpop.skew, c.dpop.window)
 	if c.dpop.replay == nil && c.dpop.mode != DPoPDisabled {
-		c.dpop.replay = NewMemoryReplayStore(0)
+		s := NewMemoryReplayStore(0)
+		s.now = c.now // the clock the proofs' iat is checked with
+		c.dpop.replay = s
 	}
 	if c.issuers[0].keys == nil {
 		src, err := jwks.Discover(issuer, c.sourceOptions()...)
@@ -131,36 +134,62 @@ func (v *Validator) Issuers() []string {
 // Audiences returns the accepted audiences.
 func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 
-// Validate checks a compact JWS access token and returns its claims. The
-// checks run cheapest first, so a flood of junk costs little and only a
-// token that passed format, algorithm, issuer, audience, time and type
-// checks can make a key source fetch (DESIGN.md, unknown kid):
+// Validate checks a compact JWS access token presented as a Bearer token
+// (RFC 6750) and returns its claims. The checks run cheapest first, so a
+// flood of junk costs little and only a token that passed format,
+// algorithm, issuer, audience, time and type checks can make a key source
+// fetch (DESIGN.md, unknown kid):
 //
 //  1. size, compact form, base64url alphabet (RFC 7515 section 7.1);
 //  2. header: JSON, no crit (RFC 7515 section 4.1.11), not JWE, not nested
 //     (RFC 7519 section 5.2), typ (RFC 9068 section 4), alg allowed;
 //  3. claims: types (RFC 7519 section 4.1), iss exact, aud contains an
 //     accepted audience, exp required and in the future, nbf, iat (with
-//     leeway), no ID-token markers (RFC 9068 section 4, OIDC Core 2);
+//     leeway), no ID-token markers and no other token kind (RFC 9068
+//     section 4, OIDC Core 2; see claimSet.kindError);
 //  4. key of that issuer by kid, bound to exactly the header's alg;
-//  5. signature, with the standard library.
+//  5. signature, with the standard library;
+//  6. sender constraint (RFC 7800 cnf): a Bearer token must be unbound. A
+//     DPoP-bound token (cnf.jkt) is refused with ReasonDPoPDowngrade (RFC
+//     9449 section 7.2): only Authenticate, with the DPoP scheme and a
+//     proof, accepts it. Any other binding (RFC 8705 x5t#S256, RFC 7800
+//     jwk, jwe, kid, jku, unknown members, an empty cnf) is refused with
+//     ReasonUnsupportedConfirmation.
 //
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
 // ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
+	cs, e := v.check(ctx, token, SchemeBearer)
+	if e != nil {
+		return nil, e
+	}
+	return cs, nil
+}
+
+// check validates token, then its sender constraint for scheme (Claims.
+// bindingError), and reports both to the observer as one validation. The
+// binding runs after the verified-token cache: the cache holds what the
+// signature vouches for, the binding depends on how the token came.
+func (v *Validator) check(ctx context.Context, token, scheme string) (*Claims, *Error) {
 	if v.observer == nil && v.logger == nil {
-		cs, err := v.validate(ctx, token, nil)
-		if err != nil {
-			return nil, err
+		cs, e := v.validate(ctx, token, nil)
+		if e == nil {
+			e = cs.bindingError(scheme)
+		}
+		if e != nil {
+			return nil, e
 		}
 		return cs, nil
 	}
 	start := time.Now()
 	var ev ValidationEvent
-	cs, err := v.validate(ctx, token, &ev)
-	v.observe(ctx, &ev, start, err)
-	if err != nil {
-		return nil, err
+	cs, e := v.validate(ctx, token, &ev)
+	if e == nil {
+		e = cs.bindingError(scheme)
+	}
+	v.observe(ctx, &ev, start, e)
+	if e != nil {
+		return nil, e
 	}
 	return cs, nil
 }
@@ -306,11 +335,8 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API").
 			withHint(issuerHint(c.Issuer, v.Issuers()))
 	}
-	if cs.idTokenMarker != "" {
-		// An ID token is for the client, not for an API (OIDC Core 2;
-		// RFC 9068 section 4). Auth0 types both "JWT", so claims decide.
-		return ic, invalid(ReasonIDToken, "an ID token was sent instead of an access token").
-			withHint(hintIDToken)
+	if e := cs.kindError(); e != nil {
+		return ic, e
 	}
 	if !v.audienceOK(c.Audience) {
 		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)").
@@ -336,6 +362,56 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 		c.IssuedAt = dateToTime(cs.iat)
 	}
 	return ic, nil
+}
+
+// Token kinds that Keycloak writes in the payload's typ claim, which is
+// not the JOSE header typ of RFC 7515 section 4.1.9.
+const (
+	kindBearer = "Bearer" // an access token
+	kindDPoP   = "DPoP"   // a DPoP-bound access token (Keycloak with DPoP)
+	kindID     = "ID"     // an ID token
+)
+
+// kindError refuses tokens that are not access tokens by their claims. An
+// ID token is for the client, not for an API (OIDC Core section 2, RFC
+// 9068 section 4), and issuers such as Auth0 type both "JWT", so claims
+// decide:
+//
+//   - at_hash and c_hash mark an ID token, always;
+//   - a payload typ claim, when present, names the kind of the token, as
+//     Keycloak does: "Bearer" and "DPoP" are access tokens, "ID" an ID
+//     token, and anything else ("Refresh", "Offline", "Logout"...) not an
+//     access token; a typ claim that is not a string was refused by
+//     decodeClaims already;
+//   - nonce marks an ID token, unless the typ claim names an access token:
+//     Keycloak copies the authorization request's nonce into its access
+//     tokens (keycloak-js sends one by default), and the typ claim it signs
+//     tells them from its ID tokens, which it types "ID".
+//
+// azp and aud are not consulted: the typ claim is signed, so an issuer that
+// types its tokens never presents an ID token typed "Bearer", and for the
+// issuers that do not type them the markers are what tells.
+func (cs *claimSet) kindError() *Error {
+	access := false
+	if cs.hasKind {
+		switch cs.kind {
+		case kindBearer, kindDPoP:
+			access = true
+		case kindID:
+			return idTokenError()
+		default:
+			return invalid(ReasonTokenType, "the token's typ claim says it is not an access token (a refresh, offline or logout token, for example)")
+		}
+	}
+	if cs.idTokenMarker != "" || cs.hasNonce && !access {
+		return idTokenError()
+	}
+	return nil
+}
+
+func idTokenError() *Error {
+	return invalid(ReasonIDToken, "an ID token was sent instead of an access token").
+		withHint(hintIDToken)
 }
 
 func (v *Validator) issuer(iss string) *issuerConfig {

@@ -82,8 +82,9 @@ func dpop(tok func(Tokens) string) func(Tokens) []string {
 	return func(t Tokens) []string { return []string{"DPoP " + tok(t)} }
 }
 
-func bound(t Tokens) string  { return t.Bound }
-func reader(t Tokens) string { return t.Reader }
+func bound(t Tokens) string     { return t.Bound }
+func reader(t Tokens) string    { return t.Reader }
+func certBound(t Tokens) string { return t.CertBound }
 
 // proof is one valid proof of the request for the token tok returns.
 func proof(tok func(Tokens) string) func(DPoP, Tokens) []string {
@@ -116,6 +117,8 @@ var Cases = []Case{
 		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonIDToken},
 	{Name: "opaque token", Route: Read, Auth: bearer(func(t Tokens) string { return t.Opaque }),
 		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonOpaque},
+	{Name: "opaque token of ORY Hydra", Route: Read, Auth: raw("Bearer ory_at_ZfDq0Zx1h-3mL_kT0pQ9vR2sW4yB6nC8eG1iK3mO5qU.Vb7-X9z_Aa1Cc3Ee5Gg7Ii9Kk1Mm3Oo5Qq7Ss9Uu1Ww"),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonOpaque},
 	{Name: "JWE", Route: Read, Auth: bearer(func(t Tokens) string { return t.JWE }),
 		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonEncrypted},
 	{Name: "insufficient scope", Route: Delete, Auth: bearer(func(t Tokens) string { return t.Reader }),
@@ -134,6 +137,15 @@ var Cases = []Case{
 		Status: 200, GRPC: codes.OK},
 	{Name: "public with a good token", Route: Public, Auth: bearer(func(t Tokens) string { return t.Reader }),
 		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+
+	// Sender-constrained by a method jwtguard does not verify (RFC 8705
+	// certificate binding): refused under every scheme (RFC 7800 cnf).
+	{Name: "certificate-bound token as Bearer", Route: Read, Auth: bearer(certBound),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonUnsupportedConfirmation},
+	{Name: "certificate-bound token with the DPoP scheme", Route: Read, Auth: dpop(certBound), Proofs: proof(certBound),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonUnsupportedConfirmation, ErrorOn: middleware.SchemeDPoP},
+	{Name: "certificate-bound token on a public route", Route: Public, Auth: bearer(certBound),
+		Status: 200, GRPC: codes.OK},
 
 	// DPoP (RFC 9449), with the default validator: DPoP allowed.
 	{Name: "DPoP ok", Route: Read, Auth: dpop(bound), Proofs: boundProof,

@@ -55,6 +55,9 @@ type Tokens struct {
 	Opaque        string // not a JWT
 	JWE           string // five compact parts
 	Bound         string // read:contacts, DPoP-bound to Env.DPoPKey (cnf.jkt)
+	// CertBound is read:contacts, certificate-bound (cnf x5t#S256, RFC
+	// 8705): a binding jwtguard does not verify, so refused everywhere.
+	CertBound string
 }
 
 // NewEnv starts an issuer and builds the validators; everything stops when
@@ -103,6 +106,8 @@ func NewEnv(t testing.TB) *Env {
 		Opaque:        "8xLOxBtZp8Qk3vT2",
 		JWE:           jwe(),
 		Bound:         mint(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey}),
+		CertBound: mint(jwtguardtest.Claims{Scope: "read:contacts",
+			Custom: map[string]any{"cnf": map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}}),
 	}
 	e.Tokens.IDToken, err = iss.IDToken(jwtguardtest.Claims{Subject: "auth0|alice", Audience: []string{Audience}}, "nonce-1")
 	if err != nil {
