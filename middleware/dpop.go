@@ -185,7 +185,7 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	default:
 		return nil, errNoToken()
 	}
-	claims, err := v.Validate(ctx, c.Token)
+	claims, err := v.validateAs(ctx, c.Token, c.Scheme)
 	if err != nil {
 		return nil, AsError(err)
 	}

@@ -148,6 +148,12 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
 // ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
+	return v.validateAs(ctx, token, SchemeBearer)
+}
+
+// validateAs is Validate for a token presented with scheme (Authenticate
+// passes its own), which observers see as the event's Path.
+func (v *Validator) validateAs(ctx context.Context, token, scheme string) (*Claims, error) {
 	if v.observer == nil && v.logger == nil {
 		cs, err := v.validate(ctx, token, nil)
 		if err != nil {
@@ -156,7 +162,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error)
 		return cs, nil
 	}
 	start := time.Now()
-	var ev ValidationEvent
+	ev := ValidationEvent{Path: pathOf(scheme)}
 	cs, err := v.validate(ctx, token, &ev)
 	v.observe(ctx, &ev, start, err)
 	if err != nil {
