@@ -71,7 +71,9 @@ const Untrusted = "untrusted"
 // Observer records jwtguard's events through the OpenTelemetry API: a span
 // per validation and per key fetch, and metrics that mirror promguard's.
 // It implements middleware.ContextObserver and jwks.Observer and is safe
-// for concurrent use.
+// for concurrent use. One Observer serves any number of Validators and key
+// sources; create one per MeterProvider (each registers the callbacks of
+// jwtguard.validations and jwtguard.jwks.staleness).
 //
 // A validation is a span rather than an event on the request span: it has
 // a duration (a request that waited for a key fetch shows it), samplers
