@@ -18,7 +18,11 @@ type ValidationEvent struct {
 	// Reason is "" when the token was accepted.
 	Reason Reason
 	// Cached is true when the verified-token cache answered.
-	Cached   bool
+	Cached bool
+	// Path says how the token was presented (PathBearer, PathDPoP).
+	Path Path
+	// Start is when the validation began; it took Duration.
+	Start    time.Time
 	Duration time.Duration
 }
 
@@ -77,12 +81,12 @@ func (c *config) sourceOptions() []jwks.Option {
 
 // observe finishes ev and hands it to the observer and the logger.
 func (v *Validator) observe(ctx context.Context, ev *ValidationEvent, start time.Time, e *Error) {
-	ev.Duration = time.Since(start)
+	ev.Start, ev.Duration = start, time.Since(start)
 	if e != nil {
 		ev.Reason = e.Reason
 	}
 	if v.observer != nil {
-		v.observer.Validated(*ev)
+		notify(ctx, v.observer, ev)
 	}
 	if e != nil && v.logger != nil && v.logger.Enabled(ctx, slog.LevelDebug) {
 		v.logger.LogAttrs(ctx, slog.LevelDebug, "jwtguard: token refused",

@@ -51,19 +51,19 @@ func TestObserverEvents(t *testing.T) {
 	v.Validate(ctx, token(t, "RS256", func(h, c map[string]any) { c["iss"] = "https://evil.example/" }))
 	v.Validate(ctx, token(t, "RS256", func(h, c map[string]any) { c["exp"] = 1 }))
 	want := []ValidationEvent{
-		{Issuer: testIssuer},
-		{Issuer: testIssuer, Cached: true},
-		{Reason: ReasonIssuer},
-		{Issuer: testIssuer, Reason: ReasonExpired},
+		{Issuer: testIssuer, Path: PathBearer},
+		{Issuer: testIssuer, Cached: true, Path: PathBearer},
+		{Reason: ReasonIssuer, Path: PathBearer},
+		{Issuer: testIssuer, Reason: ReasonExpired, Path: PathBearer},
 	}
 	if len(obs.events) != len(want) {
 		t.Fatalf("got %d events, want %d", len(obs.events), len(want))
 	}
 	for i, ev := range obs.events {
-		if ev.Duration <= 0 {
-			t.Errorf("event %d has no duration", i)
+		if ev.Duration <= 0 || ev.Start.IsZero() {
+			t.Errorf("event %d has no start or duration", i)
 		}
-		ev.Duration = 0
+		ev.Duration, ev.Start = 0, time.Time{}
 		if ev != want[i] {
 			t.Errorf("event %d = %+v, want %+v", i, ev, want[i])
 		}

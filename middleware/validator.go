@@ -182,7 +182,7 @@ func (v *Validator) check(ctx context.Context, token, scheme string) (*Claims, *
 		return cs, nil
 	}
 	start := time.Now()
-	var ev ValidationEvent
+	ev := ValidationEvent{Path: pathOf(scheme)}
 	cs, e := v.validate(ctx, token, &ev)
 	if e == nil {
 		e = cs.bindingError(scheme)
