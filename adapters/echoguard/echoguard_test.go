@@ -347,3 +347,25 @@ func TestOtherAPI(t *testing.T) {
 		t.Fatalf("token of the first API only: %d %s", a.status, a.body)
 	}
 }
+
+// TestContextWithoutRequest: a guard given an echo context without a
+// request refuses with an error and never runs the handler.
+func TestContextWithoutRequest(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	handler := &ran{}
+	e := echo.New()
+	for name, m := range map[string]echo.MiddlewareFunc{
+		"Protect":        echoguard.Protect(env.V),
+		"Require":        echoguard.Require(env.V, scopecheck.Authenticated),
+		"public Require": echoguard.Require(env.V, scopecheck.Public),
+	} {
+		err := m(handler.mw(whoami))(e.NewContext(nil, nil))
+		var he *echo.HTTPError
+		if !errors.As(err, &he) || he.Code != http.StatusInternalServerError {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if handler.n != 0 {
+		t.Errorf("the handler ran %d times", handler.n)
+	}
+}

@@ -160,9 +160,13 @@ func callOf(r *http.Request) *call {
 func bridge(h http.Handler) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			r, w := c.Request(), c.Response()
+			if r == nil || w == nil {
+				// No request to check: refuse rather than serve.
+				return echo.NewHTTPError(http.StatusInternalServerError, "echoguard: an echo context without request or response")
+			}
 			k := &call{c: c, next: next}
-			r := c.Request()
-			h.ServeHTTP(c.Response(), r.WithContext(context.WithValue(r.Context(), callKey{}, k)))
+			h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, k)))
 			return k.err
 		}
 	}
