@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -19,46 +18,6 @@ import (
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
-
-// dpopAlgs is the algs parameter of the DPoP challenge of every validator
-// of the cases: the default, every asymmetric algorithm.
-const dpopAlgs = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
-
-var apis = []adaptertest.API{adaptertest.DefaultAPI, adaptertest.KeysDown, adaptertest.NonceAPI, adaptertest.DPoPOnlyAPI}
-
-// httpAnswer is what an HTTP adapter answered.
-type httpAnswer struct {
-	rec     *httptest.ResponseRecorder
-	problem middleware.Problem
-	sub     string
-}
-
-func serveHTTP(t *testing.T, h http.Handler, tc adaptertest.Case, tokens adaptertest.Tokens, proofs []string) httpAnswer {
-	t.Helper()
-	p := adaptertest.HTTPRoutes[tc.Route]
-	req := httptest.NewRequest(p[0], p[1], nil)
-	for _, a := range tc.Auth(tokens) {
-		req.Header.Add("Authorization", a)
-	}
-	for _, pr := range proofs {
-		req.Header.Add("DPoP", pr)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	a := httpAnswer{rec: rec}
-	if rec.Code >= 400 {
-		if err := json.Unmarshal(rec.Body.Bytes(), &a.problem); err != nil {
-			t.Fatalf("problem body %q: %v", rec.Body, err)
-		}
-		return a
-	}
-	var body struct{ Sub string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		t.Fatalf("handler body %q: %v", rec.Body, err)
-	}
-	a.sub = body.Sub
-	return a
-}
 
 func subject(c *middleware.Claims, ok bool) string {
 	if !ok {
@@ -134,47 +93,13 @@ func grpcChain(t *testing.T, v *middleware.Validator, n int) *grpc.ClientConn {
 	return adaptertest.ServeGRPC(t, nil, grpc.ChainUnaryInterceptor(unary...), grpc.ChainStreamInterceptor(stream...))
 }
 
-// sender sends a case's request with proofs through one adapter and says
-// whether it was served, else the reason and the nonce of the refusal.
-type sender func(proofs []string) (served bool, reason middleware.Reason, nonce string)
-
-// proofsFor returns the proofs of tc for a request to at, after the
-// preliminary request the case asks for (Replay, RetryWithNonce).
-func proofsFor(t *testing.T, env *adaptertest.Env, tc adaptertest.Case, at adaptertest.Target, send sender) []string {
-	t.Helper()
-	switch {
-	case tc.Replay:
-		p := env.Proofs(t, tc, at, "")
-		if served, reason, _ := send(p); !served {
-			t.Fatalf("the proof was refused the first time: %s", reason)
-		}
-		return p
-	case tc.RetryWithNonce:
-		served, reason, nonce := send(env.Proofs(t, tc, at, ""))
-		if served || reason != middleware.ReasonDPoPNonce || nonce == "" {
-			t.Fatalf("proof without nonce: served %v, reason %q, nonce %q; want use_dpop_nonce and a nonce", served, reason, nonce)
-		}
-		return env.Proofs(t, tc, at, nonce)
-	}
-	return env.Proofs(t, tc, at, "")
-}
-
-func sendHTTP(t *testing.T, env *adaptertest.Env, h http.Handler, tc adaptertest.Case) httpAnswer {
-	t.Helper()
-	proofs := proofsFor(t, env, tc, adaptertest.HTTPTarget(tc.Route), func(p []string) (bool, middleware.Reason, string) {
-		a := serveHTTP(t, h, tc, env.Tokens, p)
-		return a.rec.Code == 200, a.problem.Reason, a.rec.Header().Get("DPoP-Nonce")
-	})
-	return serveHTTP(t, h, tc, env.Tokens, proofs)
-}
-
 func sendGRPC(t *testing.T, env *adaptertest.Env, conn *grpc.ClientConn, tc adaptertest.Case, stream bool) adaptertest.GRPCResult {
 	t.Helper()
 	method := adaptertest.Method(tc.Route, stream)
 	call := func(p []string) adaptertest.GRPCResult {
 		return adaptertest.CallDPoP(context.Background(), conn, method, stream, tc.Auth(env.Tokens), p)
 	}
-	proofs := proofsFor(t, env, tc, adaptertest.GRPCTarget(tc.Route, stream), func(p []string) (bool, middleware.Reason, string) {
+	proofs := adaptertest.ProofsFor(t, env, tc, adaptertest.GRPCTarget(tc.Route, stream), func(p []string) (bool, middleware.Reason, string) {
 		res := call(p)
 		return res.Status.Code() == codes.OK, res.Reason, res.NonceTrailer
 	})
@@ -187,24 +112,24 @@ func sendGRPC(t *testing.T, env *adaptertest.Env, conn *grpc.ClientConn, tc adap
 func TestAdaptersAgree(t *testing.T) {
 	env := adaptertest.NewEnv(t)
 	httpAPIs, ginAPIs, grpcAPIs := map[adaptertest.API]http.Handler{}, map[adaptertest.API]http.Handler{}, map[adaptertest.API]*grpc.ClientConn{}
-	for _, a := range apis {
+	for _, a := range adaptertest.APIs {
 		v := env.Validator(a)
 		httpAPIs[a], ginAPIs[a], grpcAPIs[a] = netHTTP(v), ginAPI(v), grpcAPI(t, v)
 	}
 
 	for _, tc := range adaptertest.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			ha := sendHTTP(t, env, httpAPIs[tc.API], tc)
-			checkHTTP(t, "net/http", ha, tc)
-			ga := sendHTTP(t, env, ginAPIs[tc.API], tc)
-			checkHTTP(t, "gin", ga, tc)
+			ha := adaptertest.SendHTTP(t, env, httpAPIs[tc.API], tc)
+			adaptertest.CheckHTTP(t, "net/http", ha, tc)
+			ga := adaptertest.SendHTTP(t, env, ginAPIs[tc.API], tc)
+			adaptertest.CheckHTTP(t, "gin", ga, tc)
 			if tc.Status >= 400 {
 				for _, k := range []string{"WWW-Authenticate", "Content-Type", "Cache-Control", "Retry-After", "X-Content-Type-Options"} {
-					if g, h := ga.rec.Header().Get(k), ha.rec.Header().Get(k); g != h {
+					if g, h := ga.Rec.Header().Get(k), ha.Rec.Header().Get(k); g != h {
 						t.Errorf("%s: gin %q, net/http %q", k, g, h)
 					}
 				}
-				if g, h := ga.rec.Body.String(), ha.rec.Body.String(); g != h {
+				if g, h := ga.Rec.Body.String(), ha.Rec.Body.String(); g != h {
 					t.Errorf("bodies differ:\ngin      %s\nnet/http %s", g, h)
 				}
 			}
@@ -214,7 +139,7 @@ func TestAdaptersAgree(t *testing.T) {
 					name = "grpc stream"
 				}
 				res := sendGRPC(t, env, grpcAPIs[tc.API], tc, stream)
-				checkGRPC(t, name, res, tc, stream, ha.rec.Header().Get("WWW-Authenticate"))
+				checkGRPC(t, name, res, tc, stream, ha.Rec.Header().Get("WWW-Authenticate"))
 			}
 		})
 	}
@@ -242,7 +167,7 @@ func TestStackedAdaptersAgree(t *testing.T) {
 	single := map[adaptertest.API]http.Handler{}
 	handlers := make([]map[adaptertest.API]http.Handler, len(stacks))
 	grpcAPIs := map[adaptertest.API]*grpc.ClientConn{}
-	for _, a := range apis {
+	for _, a := range adaptertest.APIs {
 		v := env.Validator(a)
 		single[a], grpcAPIs[a] = netHTTP(v), grpcChain(t, v, 2)
 		for i, s := range stacks {
@@ -254,85 +179,32 @@ func TestStackedAdaptersAgree(t *testing.T) {
 	}
 	for _, tc := range adaptertest.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			ref := sendHTTP(t, env, single[tc.API], tc)
-			checkHTTP(t, "net/http", ref, tc)
+			ref := adaptertest.SendHTTP(t, env, single[tc.API], tc)
+			adaptertest.CheckHTTP(t, "net/http", ref, tc)
 			for i, s := range stacks {
-				a := sendHTTP(t, env, handlers[i][tc.API], tc)
-				checkHTTP(t, s.name, a, tc)
+				a := adaptertest.SendHTTP(t, env, handlers[i][tc.API], tc)
+				adaptertest.CheckHTTP(t, s.name, a, tc)
 				if tc.Status < 400 {
 					continue
 				}
 				for _, k := range []string{"WWW-Authenticate", "Content-Type", "Cache-Control", "Retry-After", "X-Content-Type-Options", "DPoP-Nonce"} {
-					if g, h := a.rec.Header().Get(k), ref.rec.Header().Get(k); g != h && k != "DPoP-Nonce" {
+					if g, h := a.Rec.Header().Get(k), ref.Rec.Header().Get(k); g != h && k != "DPoP-Nonce" {
 						t.Errorf("%s: %s %q, net/http %q", s.name, k, g, h)
 					} else if k == "DPoP-Nonce" && (g == "") != (h == "") {
 						t.Errorf("%s: DPoP-Nonce %q, net/http %q", s.name, g, h)
 					}
 				}
-				if g, h := a.rec.Body.String(), ref.rec.Body.String(); g != h {
+				if g, h := a.Rec.Body.String(), ref.Rec.Body.String(); g != h {
 					t.Errorf("%s: bodies differ:\n%s\nnet/http %s", s.name, g, h)
 				}
 			}
 			for _, stream := range []bool{false, true} {
 				name := map[bool]string{false: "grpc unary, two interceptors", true: "grpc stream, two interceptors"}[stream]
 				res := sendGRPC(t, env, grpcAPIs[tc.API], tc, stream)
-				checkGRPC(t, name, res, tc, stream, ref.rec.Header().Get("WWW-Authenticate"))
+				checkGRPC(t, name, res, tc, stream, ref.Rec.Header().Get("WWW-Authenticate"))
 			}
 		})
 	}
-}
-
-func checkHTTP(t *testing.T, name string, a httpAnswer, tc adaptertest.Case) {
-	t.Helper()
-	if a.rec.Code != tc.Status {
-		t.Fatalf("%s: status %d, want %d: %s", name, a.rec.Code, tc.Status, a.rec.Body)
-	}
-	if n := a.rec.Header().Get("DPoP-Nonce"); (n != "") != tc.Nonce {
-		t.Errorf("%s: DPoP-Nonce %q, want one: %v", name, n, tc.Nonce)
-	}
-	ch := a.rec.Header().Get("WWW-Authenticate")
-	if tc.Status < 400 {
-		if a.sub != tc.Subject || ch != "" {
-			t.Errorf("%s: handler saw sub %q (want %q), challenge %q", name, a.sub, tc.Subject, ch)
-		}
-		return
-	}
-	p := a.problem
-	if p.Status != tc.Status || p.Error != tc.Code || p.Reason != tc.Reason || p.Scope != tc.Scope || p.Detail == "" {
-		t.Errorf("%s: problem %+v, want status %d error %q reason %q scope %q", name, p, tc.Status, tc.Code, tc.Reason, tc.Scope)
-	}
-	if want := wantChallenge(tc, p.Detail); ch != want {
-		t.Errorf("%s: challenge\n%q, want\n%q", name, ch, want)
-	}
-	if ra := a.rec.Header().Get("Retry-After"); (tc.Status == 503) != (ra != "") {
-		t.Errorf("%s: Retry-After %q on %d", name, ra, tc.Status)
-	}
-}
-
-// wantChallenge is the WWW-Authenticate value of a refusal of tc whose
-// description is desc: the Bearer challenge (unless DPoP is required) and
-// the DPoP one (RFC 9449 section 7.1), the error attributes on the scheme
-// tc.ErrorOn names; none for a 503.
-func wantChallenge(tc adaptertest.Case, desc string) string {
-	if tc.Status == 503 {
-		return ""
-	}
-	bearer, dpop := `Bearer realm="contacts"`, `DPoP realm="contacts", algs="`+dpopAlgs+`"`
-	if tc.Code != "" {
-		attrs := `, error="` + tc.Code + `", error_description="` + desc + `"`
-		if tc.Scope != "" {
-			attrs += `, scope="` + tc.Scope + `"`
-		}
-		if tc.ErrorOn == middleware.SchemeDPoP {
-			dpop += attrs
-		} else {
-			bearer += attrs
-		}
-	}
-	if tc.API == adaptertest.DPoPOnlyAPI {
-		return dpop
-	}
-	return bearer + ", " + dpop
 }
 
 func checkGRPC(t *testing.T, name string, res adaptertest.GRPCResult, tc adaptertest.Case, stream bool, httpChallenge string) {
@@ -370,7 +242,7 @@ func checkGRPC(t *testing.T, name string, res adaptertest.GRPCResult, tc adapter
 	if tc.Scope != "" && !strings.Contains(res.Status.Message(), tc.Scope) {
 		t.Errorf("%s: message %q does not name the missing scopes %q", name, res.Status.Message(), tc.Scope)
 	}
-	if want := wantChallenge(tc, res.Status.Message()); res.Challenge != want {
+	if want := adaptertest.WantChallenge(tc, res.Status.Message()); res.Challenge != want {
 		t.Errorf("%s: challenge\n%q, want\n%q", name, res.Challenge, want)
 	}
 	// The challenge is the HTTP one, except that descriptions of where the

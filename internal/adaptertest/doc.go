@@ -1,10 +1,15 @@
 // Package adaptertest holds the one table of cases that every jwtguard
-// adapter (net/http, gin, gRPC unary and stream) must answer the same way,
-// with the environment the cases need: an in-process issuer, a validator
-// with keys, a validator whose keys cannot be loaded, and the tokens.
-// consistency_test.go runs the table through all the adapters, and
-// through stacks of guards of one validator (a public guard around the Mux
-// or around per-route Gates, two gin Protects, two chained gRPC
-// interceptors), which must answer the same: a request is authenticated
-// once, whatever the stack.
+// adapter (net/http, gin, gRPC unary and stream, echo, Connect) must answer
+// the same way, with the environment the cases need: an in-process issuer, a
+// validator with keys, a validator whose keys cannot be loaded, and the
+// tokens.
+//
+// consistency_test.go runs the table through the adapters of the core
+// module, and through stacks of guards of one validator (a public guard
+// around the Mux or around per-route Gates, two gin Protects, two chained
+// gRPC interceptors), which must answer the same: a request is
+// authenticated once, whatever the stack. Adapters in modules of their own
+// (adapters/echoguard, adapters/connectguard), which the core module cannot
+// import, run the same Cases from their own tests with the exported runners
+// (SendHTTP, CheckHTTP, ProofsFor, WantChallenge).
 package adaptertest

@@ -1,0 +1,148 @@
+package echoguard_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jwtguard/jwtguard/adapters/echoguard"
+	"github.com/jwtguard/jwtguard/adapters/httpguard"
+	"github.com/jwtguard/jwtguard/internal/adaptertest"
+	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/scopecheck"
+)
+
+// The shared adapter cases (internal/adaptertest) through echo: the table
+// lives in the core module, which cannot import echo, so this module runs
+// it with the exported runners.
+
+// opts are the options of every echo API of the cases.
+var opts = []echoguard.Option{echoguard.WithRealm("contacts"), echoguard.WithPermissions()}
+
+// httpOpts are the same options for the net/http reference.
+var httpOpts = []httpguard.Option{httpguard.WithRealm("contacts"), httpguard.WithPermissions()}
+
+// subject answers {"sub": ...} with the sub of the claims the handler
+// sees, as every handler of the cases must.
+func subject(c echo.Context) error {
+	var sub string
+	if cl, ok := echoguard.Claims(c); ok {
+		sub = cl.Subject
+	}
+	return c.JSON(http.StatusOK, map[string]string{"sub": sub})
+}
+
+// netHTTP is the reference: the net/http API of the cases, on a Mux.
+func netHTTP(v *middleware.Validator) http.Handler {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var sub string
+		if cl, ok := middleware.ClaimsFromContext(r.Context()); ok {
+			sub = cl.Subject
+		}
+		json.NewEncoder(w).Encode(map[string]string{"sub": sub})
+	})
+	mux := httpguard.NewMux(v, httpOpts...)
+	mux.Handle("GET /api/contacts", scopecheck.All("read:contacts"), h)
+	mux.Handle("DELETE /api/contacts/{id}", scopecheck.All("delete:contacts"), h)
+	mux.Handle("GET /api/public", scopecheck.Public, h)
+	return mux
+}
+
+var (
+	read   = scopecheck.All("read:contacts")
+	remove = scopecheck.All("delete:contacts")
+	open   = scopecheck.Public
+)
+
+// echoAPIs are the layouts echo applications use, each serving the routes
+// of the cases.
+var echoAPIs = []struct {
+	name  string
+	build func(v *middleware.Validator) http.Handler
+}{
+	{"echo: Protect and Require per route", func(v *middleware.Validator) http.Handler {
+		e := echo.New()
+		protect := echoguard.Protect(v, opts...)
+		e.GET("/api/contacts", subject, protect, echoguard.Require(v, read, opts...))
+		e.DELETE("/api/contacts/:id", subject, protect, echoguard.Require(v, remove, opts...))
+		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		return e
+	}},
+	{"echo: Protect on a group", func(v *middleware.Validator) http.Handler {
+		e := echo.New()
+		api := e.Group("/api/contacts", echoguard.Protect(v, opts...))
+		api.GET("", subject, echoguard.Require(v, read, opts...))
+		api.DELETE("/:id", subject, echoguard.Require(v, remove, opts...))
+		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		return e
+	}},
+	{"echo: public Require on the Echo, Require per route", func(v *middleware.Validator) http.Handler {
+		e := echo.New()
+		e.Use(echoguard.Require(v, open, opts...))
+		e.GET("/api/contacts", subject, echoguard.Require(v, read, opts...))
+		e.DELETE("/api/contacts/:id", subject, echoguard.Require(v, remove, opts...))
+		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		return e
+	}},
+	{"echo: Protect on the group and on the route", func(v *middleware.Validator) http.Handler {
+		e := echo.New()
+		api := e.Group("/api/contacts", echoguard.Protect(v, opts...))
+		api.GET("", subject, echoguard.Protect(v, opts...), echoguard.Require(v, read, opts...))
+		api.DELETE("/:id", subject, echoguard.Protect(v, opts...), echoguard.Require(v, remove, opts...))
+		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		return e
+	}},
+	{"echo behind a public httpguard.Require", func(v *middleware.Validator) http.Handler {
+		e := echo.New()
+		e.GET("/api/contacts", subject, echoguard.Require(v, read, opts...))
+		e.DELETE("/api/contacts/:id", subject, echoguard.Require(v, remove, opts...))
+		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		return httpguard.Require(v, scopecheck.Public, e, httpOpts...)
+	}},
+}
+
+// TestSharedCases runs every case of adaptertest.Cases through each echo
+// layout: each must answer as the table says (exact status, challenge,
+// problem body; a DPoP proof checked once) and byte for byte as the
+// net/http Mux (headers and body of every refusal).
+func TestSharedCases(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	ref := map[adaptertest.API]http.Handler{}
+	apis := make([]map[adaptertest.API]http.Handler, len(echoAPIs))
+	for _, a := range adaptertest.APIs {
+		v := env.Validator(a)
+		ref[a] = netHTTP(v)
+		for i, api := range echoAPIs {
+			if apis[i] == nil {
+				apis[i] = map[adaptertest.API]http.Handler{}
+			}
+			apis[i][a] = api.build(v)
+		}
+	}
+	for _, tc := range adaptertest.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			want := adaptertest.SendHTTP(t, env, ref[tc.API], tc)
+			adaptertest.CheckHTTP(t, "net/http", want, tc)
+			for i, api := range echoAPIs {
+				got := adaptertest.SendHTTP(t, env, apis[i][tc.API], tc)
+				adaptertest.CheckHTTP(t, api.name, got, tc)
+				if tc.Status < 400 {
+					continue
+				}
+				for _, k := range []string{"WWW-Authenticate", "Content-Type", "Cache-Control", "Retry-After", "X-Content-Type-Options"} {
+					if g, w := got.Rec.Header().Get(k), want.Rec.Header().Get(k); g != w {
+						t.Errorf("%s: %s %q, net/http %q", api.name, k, g, w)
+					}
+				}
+				if g, w := got.Rec.Header().Get("DPoP-Nonce"), want.Rec.Header().Get("DPoP-Nonce"); (g == "") != (w == "") {
+					t.Errorf("%s: DPoP-Nonce %q, net/http %q", api.name, g, w)
+				}
+				if g, w := got.Rec.Body.String(), want.Rec.Body.String(); g != w {
+					t.Errorf("%s: bodies differ:\necho     %s\nnet/http %s", api.name, g, w)
+				}
+			}
+		})
+	}
+}

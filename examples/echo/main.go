@@ -1,0 +1,59 @@
+// Command echo is the jwtguard demo on echo: the same contacts API as
+// examples/contacts (same routes, flags, answers and embedded development
+// issuer), protected by echoguard.
+//
+//	go run ./examples/echo
+//
+// With no flags it needs no account anywhere: it starts an embedded
+// development issuer on loopback (the jwtguard test kit), protects the API
+// with it, and prints ready-to-paste curl commands with minted tokens. With
+// -issuer it protects the API with a real authorization server (Auth0, Okta,
+// Keycloak, Entra ID...).
+//
+// Flags (each also read from the environment variable in brackets):
+//
+//	-addr              listen address [JWTGUARD_ADDR] (default 127.0.0.1:8082)
+//	-issuer            exact iss to accept, trailing slash included [JWTGUARD_ISSUER]
+//	-jwks-uri          JWKS URL, instead of discovery [JWTGUARD_JWKS_URI]
+//	-audience          API identifier [JWTGUARD_AUDIENCE] (default https://contacts.example.com)
+//	-namespace         custom-claim namespace [JWTGUARD_NAMESPACE] (default https://myapp.example.com/)
+//	-jwks-refresh      background key refresh interval [JWTGUARD_JWKS_REFRESH]
+//	-jwks-min-refresh  minimum gap between unknown-kid refreshes [JWTGUARD_JWKS_MIN_REFRESH]
+//
+// Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
+// DELETE /api/contacts/:id (delete:contacts), GET /api/me (any valid access
+// token), GET /readyz (200 once the keys are loaded, else 503), GET /metrics
+// and GET /.well-known/oauth-protected-resource (RFC 9728). Scopes come
+// from the scope claim and Auth0's permissions array.
+//
+// The first line printed is "echo: listening on http://HOST:PORT"; with
+// -addr 127.0.0.1:0 it names the port the system chose.
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/jwtguard/jwtguard/examples/internal/demo"
+)
+
+func main() { demo.Main("echo", defaultConfig(), run) }
+
+// defaultAddr differs from the ports of examples/contacts (8080) and
+// examples/gin (8081), so that the demos can run side by side.
+const defaultAddr = "127.0.0.1:8082"
+
+// defaultConfig is the shared demo contract with the echo demo's own port.
+func defaultConfig() demo.Config {
+	cfg := demo.DefaultConfig()
+	cfg.Addr = defaultAddr
+	return cfg
+}
+
+// run serves the contacts API on echo until ctx ends (see demo.RunHTTP).
+func run(ctx context.Context, cfg demo.Config, out io.Writer) error {
+	return demo.RunHTTP(ctx, "echo", cfg, out, func(env *demo.Env) http.Handler {
+		return newEcho(env, demo.NewStore())
+	})
+}
