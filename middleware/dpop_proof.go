@@ -10,6 +10,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/jwtguard/jwtguard/internal/jsonscan"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -51,27 +52,27 @@ func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
 	}
 	var typ, alg string
 	var jwkRaw []byte
-	r := objectReader{}
-	r.reset(hdr)
-	for ok && r.next() {
-		switch r.key {
+	var r jsonscan.Reader
+	r.Reset(hdr)
+	for ok && r.Next() {
+		switch r.Key() {
 		case "typ":
-			typ, ok = r.readStringTyped()
+			typ, ok = r.ReadStringTyped()
 		case "alg":
-			alg, ok = r.readStringTyped()
+			alg, ok = r.ReadStringTyped()
 		case "jwk":
-			if r.peek() != '{' {
+			if r.Peek() != '{' {
 				ok = false
 				break
 			}
-			jwkRaw, ok = r.skipValue()
+			jwkRaw, ok = r.SkipValue()
 		case "crit":
 			return nil, proofError("the DPoP proof header lists critical extensions (crit)")
 		default:
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		}
 	}
-	if r.err != nil || !ok {
+	if r.Err() != nil || !ok {
 		return nil, proofError("the DPoP proof header is not valid")
 	}
 	if !strings.EqualFold(typ, "dpop+jwt") {
@@ -107,17 +108,17 @@ func proofKey(raw []byte, alg jwks.Alg) (*jwks.Key, string, *Error) {
 	if raw == nil {
 		return nil, "", proofError("the DPoP proof header has no jwk")
 	}
-	var r objectReader
-	r.reset(raw)
-	for r.next() {
-		if slices.Contains(privateJWKMembers, r.key) {
+	var r jsonscan.Reader
+	r.Reset(raw)
+	for r.Next() {
+		if slices.Contains(privateJWKMembers, r.Key()) {
 			return nil, "", proofError("the DPoP proof jwk holds private key material")
 		}
-		if _, ok := r.skipValue(); !ok {
+		if _, ok := r.SkipValue(); !ok {
 			break
 		}
 	}
-	if r.err != nil {
+	if r.Err() != nil {
 		return nil, "", proofError("the DPoP proof jwk is not valid JSON")
 	}
 	jk, err := jwk.ParseKey(raw)
@@ -143,35 +144,35 @@ func proofKey(raw []byte, alg jwks.Alg) (*jwks.Key, string, *Error) {
 // enforced.
 func decodeProofClaims(data []byte) (*dpopProof, *Error) {
 	p := &dpopProof{}
-	var r objectReader
-	r.reset(data)
+	var r jsonscan.Reader
+	r.Reset(data)
 	ok := true
-	for ok && r.next() {
-		switch r.key {
+	for ok && r.Next() {
+		switch r.Key() {
 		case "jti":
-			p.jti, ok = r.readStringTyped()
+			p.jti, ok = r.ReadStringTyped()
 			p.hasJTI = true
 		case "htm":
-			p.htm, ok = r.readStringTyped()
+			p.htm, ok = r.ReadStringTyped()
 			p.hasHtm = true
 		case "htu":
-			p.htu, ok = r.readStringTyped()
+			p.htu, ok = r.ReadStringTyped()
 			p.hasHtu = true
 		case "iat":
-			p.iat, ok = r.readDate()
+			p.iat, ok = readDate(&r)
 			p.hasIat = true
 		case "ath":
-			p.ath, ok = r.readStringTyped()
+			p.ath, ok = r.ReadStringTyped()
 			p.hasAth = true
 		case "nonce":
-			p.nonce, ok = r.readStringTyped()
+			p.nonce, ok = r.ReadStringTyped()
 			p.hasNonce = true
 		default:
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		}
 	}
 	switch {
-	case r.err != nil || !ok:
+	case r.Err() != nil || !ok:
 		return nil, proofError("the DPoP proof claims are not valid")
 	case !p.hasJTI || p.jti == "" || !p.hasHtm || !p.hasHtu || !p.hasIat:
 		return nil, proofError("the DPoP proof lacks jti, htm, htu or iat")
