@@ -59,7 +59,8 @@ func (r *Reader) Reset(data []byte) {
 	r.first = true
 }
 
-// Key is the name of the current member.
+// Key is the name of the current member; after ErrDuplicate, the name
+// that was repeated.
 func (r *Reader) Key() string { return r.key }
 
 // Err is the first error met, or nil.
@@ -99,6 +100,7 @@ func (r *Reader) Next() bool {
 	if !ok {
 		return false
 	}
+	r.key = key
 	if r.isDuplicate(key) {
 		return r.fail(ErrDuplicate)
 	}
@@ -108,7 +110,6 @@ func (r *Reader) Next() bool {
 	}
 	r.pos++
 	r.skipWS()
-	r.key = key
 	return true
 }
 
