@@ -1,18 +1,12 @@
 package middleware
 
 import (
-	"math"
 	"strings"
-	"time"
 	"unsafe"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/internal/jsonscan"
 )
-
-// maxNumericDate is 9999-12-31T23:59:59Z. Dates beyond it (or negative) are
-// refused rather than clamped: a token that "never expires" is a mistake or
-// an attack.
-const maxNumericDate = 253402300799
 
 // header is what the validator reads from a JOSE header (RFC 7515 section 4).
 type header struct {
@@ -120,13 +114,13 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 			c.Audience, _, ok = r.ReadStringOrStrings(cs.spare())
 			c.Audience = cs.keep(c.Audience)
 		case "exp":
-			cs.exp, ok = readDate(&r)
+			cs.exp, ok = jose.ReadDate(&r)
 			cs.hasExp = true
 		case "nbf":
-			cs.nbf, ok = readDate(&r)
+			cs.nbf, ok = jose.ReadDate(&r)
 			cs.hasNbf = true
 		case "iat":
-			cs.iat, ok = readDate(&r)
+			cs.iat, ok = jose.ReadDate(&r)
 			cs.hasIat = true
 		case "jti":
 			c.ID, ok = r.ReadStringTyped()
@@ -178,24 +172,6 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 	}
 	c.raw = data
 	return nil
-}
-
-// readDate reads a NumericDate (RFC 7519 section 2): a JSON number of
-// seconds, fractions allowed, within [0, 9999-12-31].
-func readDate(r *jsonscan.Reader) (float64, bool) {
-	c := r.Peek()
-	if c != '-' && (c < '0' || c > '9') {
-		r.SkipValue()
-		return 0, false
-	}
-	f, ok := r.ReadNumber()
-	if !ok {
-		return 0, false
-	}
-	if f < 0 || f > maxNumericDate || math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
 }
 
 // readConfirmation reads the cnf object (RFC 7800 section 3.1): jkt
@@ -251,10 +227,4 @@ func splitScopes(s string) []string {
 		}
 	}
 	return out
-}
-
-// dateToTime converts a validated NumericDate.
-func dateToTime(f float64) time.Time {
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -259,7 +260,7 @@ const replayMargin = time.Second
 // (RFC 9449 section 11.1). Remembering it only until now + window would
 // let a proof minted ahead of the API's clock be replayed between the two.
 func replayExpiry(now time.Time, iat float64, window time.Duration) time.Time {
-	last := dateToTime(iat)
+	last := jose.DateTime(iat)
 	if last.Before(now) {
 		last = now
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // dpopNonces issues and checks resource-server nonces (RFC 9449 section 9)
@@ -50,7 +52,7 @@ func (n *dpopNonces) mac(b []byte) []byte {
 
 // valid reports whether nonce was issued in the current or previous period.
 func (n *dpopNonces) valid(nonce string, now time.Time) bool {
-	raw, err := b64.DecodeString(nonce)
+	raw, err := jose.Encoding.DecodeString(nonce)
 	if err != nil || len(raw) != 8+nonceMACSize {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/internal/jsonscan"
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -46,7 +47,7 @@ func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
 	if e != nil {
 		return nil, proofError("the DPoP proof is not a compact JWS")
 	}
-	hdr, ok := decodeSegmentString(parts.header)
+	hdr, ok := jose.DecodeSegmentString(parts.Header)
 	if !ok {
 		return nil, proofError("the DPoP proof header is not valid base64url")
 	}
@@ -86,11 +87,11 @@ func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	sig, ok := decodeSegmentString(parts.signature)
-	if !ok || !key.Verify(bytesOf(parts.signingInput), sig) {
+	sig, ok := jose.DecodeSegmentString(parts.Signature)
+	if !ok || !key.Verify(jose.BytesOf(parts.SigningInput), sig) {
 		return nil, proofError("the DPoP proof signature is invalid")
 	}
-	payload, ok := decodeSegmentString(parts.payload)
+	payload, ok := jose.DecodeSegmentString(parts.Payload)
 	if !ok {
 		return nil, proofError("the DPoP proof payload is not valid base64url")
 	}
@@ -159,7 +160,7 @@ func decodeProofClaims(data []byte) (*dpopProof, *Error) {
 			p.htu, ok = r.ReadStringTyped()
 			p.hasHtu = true
 		case "iat":
-			p.iat, ok = readDate(&r)
+			p.iat, ok = jose.ReadDate(&r)
 			p.hasIat = true
 		case "ath":
 			p.ath, ok = r.ReadStringTyped()
@@ -210,11 +211,6 @@ func (v *Validator) checkRequest(p *dpopProof, c *Credentials, token string, now
 		return e
 	}
 	return nil
-}
-
-// decodeSegmentString decodes one base64url segment into a new buffer.
-func decodeSegmentString(seg string) ([]byte, bool) {
-	return decodeSegment(make([]byte, base64.RawURLEncoding.DecodedLen(len(seg))), seg)
 }
 
 func proofError(desc string) *Error {

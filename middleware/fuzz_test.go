@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // FuzzValidate: no input may make Validate panic, return claims with an
@@ -127,7 +129,7 @@ func FuzzDecodeClaims(f *testing.F) {
 			if ok != d.has || ok && x != d.v {
 				t.Fatalf("%s = %v (%v), encoding/json %v", k, d.v, d.has, x)
 			}
-			if ok && (d.v < 0 || d.v > maxNumericDate) {
+			if ok && (d.v < 0 || d.v > jose.MaxNumericDate) {
 				t.Fatalf("%s out of range accepted: %v", k, d.v)
 			}
 		}
@@ -290,20 +292,20 @@ func FuzzSplitCompact(f *testing.F) {
 			}
 			return
 		}
-		if p.header+"."+p.payload+"."+p.signature != tok || p.signingInput != p.header+"."+p.payload {
+		if p.Header+"."+p.Payload+"."+p.Signature != tok || p.SigningInput != p.Header+"."+p.Payload {
 			t.Fatalf("split %q does not join back", tok)
 		}
-		if strings.Count(tok, ".") != 2 || p.header == "" || p.payload == "" {
+		if strings.Count(tok, ".") != 2 || p.Header == "" || p.Payload == "" {
 			t.Fatalf("accepted %q", tok)
 		}
-		for _, seg := range []string{p.header, p.payload, p.signature} {
+		for _, seg := range []string{p.Header, p.Payload, p.Signature} {
 			for i := 0; i < len(seg); i++ {
 				if !strings.ContainsRune(b64urlChars, rune(seg[i])) {
 					t.Fatalf("segment %q has %q", seg, seg[i])
 				}
 			}
 			dst := make([]byte, base64.RawURLEncoding.DecodedLen(len(seg)))
-			got, ok := decodeSegment(dst, seg)
+			got, ok := jose.DecodeSegment(dst, seg)
 			ref, refErr := base64.RawURLEncoding.DecodeString(seg)
 			canonical := refErr == nil && base64.RawURLEncoding.EncodeToString(ref) == seg
 			if ok != canonical {

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // FuzzSplitCompactFast: the fast splitter agrees with splitCompact. When
@@ -34,10 +36,10 @@ func FuzzSplitCompactFast(f *testing.F) {
 				t.Fatalf("%q: fast accepted what splitCompact refuses with %s", tok, se.Reason)
 			}
 			decodes := func(seg string) bool {
-				_, ok := decodeSegment(make([]byte, base64.RawURLEncoding.DecodedLen(len(seg))), seg)
+				_, ok := jose.DecodeSegment(make([]byte, base64.RawURLEncoding.DecodedLen(len(seg))), seg)
 				return ok
 			}
-			if decodes(fast.header) && decodes(fast.payload) && decodes(fast.signature) {
+			if decodes(fast.Header) && decodes(fast.Payload) && decodes(fast.Signature) {
 				t.Fatalf("%q: every segment decodes, yet splitCompact says %v", tok, se)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -221,12 +222,12 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	// refuses every character outside base64url, so the alphabet scan of
 	// splitCompact runs only to name the culprit of a failure, and a token
 	// with a bad character never gets further than it did with the scan.
-	hlen := base64.RawURLEncoding.DecodedLen(len(parts.header))
-	buf := make([]byte, hlen+base64.RawURLEncoding.DecodedLen(len(parts.payload)))
+	hlen := base64.RawURLEncoding.DecodedLen(len(parts.Header))
+	buf := make([]byte, hlen+base64.RawURLEncoding.DecodedLen(len(parts.Payload)))
 	var sigStack [512]byte // RSA up to 4096 bits
-	hdrJSON, hok := decodeSegment(buf[:hlen], parts.header)
-	payload, pok := decodeSegment(buf[hlen:], parts.payload)
-	sig, sok := decodeSegment(segmentBuffer(&sigStack, parts.signature), parts.signature)
+	hdrJSON, hok := jose.DecodeSegment(buf[:hlen], parts.Header)
+	payload, pok := jose.DecodeSegment(buf[hlen:], parts.Payload)
+	sig, sok := jose.DecodeSegment(segmentBuffer(&sigStack, parts.Signature), parts.Signature)
 	if !hok || !pok || !sok {
 		if _, e := splitCompact(token); e != nil {
 			return nil, e
@@ -261,7 +262,7 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if e != nil {
 		return nil, e
 	}
-	if e := verifySignature(key, parts.signingInput, sig, sok); e != nil {
+	if e := verifySignature(key, parts.SigningInput, sig, sok); e != nil {
 		return nil, e
 	}
 	c := &cs.Claims
@@ -354,12 +355,12 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 	if cs.hasIat && cs.iat > nowSec+v.leeway {
 		return ic, invalid(ReasonIssuedInFuture, "the token was issued in the future (iat)")
 	}
-	c.ExpiresAt = dateToTime(cs.exp)
+	c.ExpiresAt = jose.DateTime(cs.exp)
 	if cs.hasNbf {
-		c.NotBefore = dateToTime(cs.nbf)
+		c.NotBefore = jose.DateTime(cs.nbf)
 	}
 	if cs.hasIat {
-		c.IssuedAt = dateToTime(cs.iat)
+		c.IssuedAt = jose.DateTime(cs.iat)
 	}
 	return ic, nil
 }
@@ -466,7 +467,7 @@ func verifySignature(key *jwks.Key, signingInput string, sig []byte, decoded boo
 	if !decoded {
 		return invalid(ReasonEncoding, "the token signature is not valid base64url")
 	}
-	if !key.Verify(bytesOf(signingInput), sig) {
+	if !key.Verify(jose.BytesOf(signingInput), sig) {
 		return invalid(ReasonSignature, "the token signature is invalid")
 	}
 	return nil
