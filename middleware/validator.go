@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
@@ -54,7 +55,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		maxSize:   DefaultMaxTokenSize,
 		now:       time.Now,
 		cacheSize: DefaultCacheSize,
-		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow, skew: DefaultDPoPMaxFutureSkew},
+		dpop:      dpopConfig{algs: dpop.DefaultAlgorithms, window: dpop.DefaultWindow, skew: dpop.DefaultMaxFutureSkew},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -75,10 +76,8 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		seen[ic.issuer] = true
 	}
 	c.dpop.skew = min(c.dpop.skew, c.dpop.window)
-	if c.dpop.replay == nil && c.dpop.mode != DPoPDisabled {
-		s := NewMemoryReplayStore(0)
-		s.now = c.now // the clock the proofs' iat is checked with
-		c.dpop.replay = s
+	if err := c.dpop.newVerifier(c.now); err != nil {
+		return nil, err
 	}
 	if c.issuers[0].keys == nil {
 		src, err := jwks.Discover(issuer, c.sourceOptions()...)

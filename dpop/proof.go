@@ -1,12 +1,10 @@
-package middleware
+package dpop
 
 import (
 	"crypto"
-	"crypto/sha256"
 	"encoding/base64"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
@@ -19,8 +17,8 @@ import (
 // jwk makes the largest).
 const maxProofSize = 8 << 10
 
-// dpopProof is a DPoP proof whose signature has been verified.
-type dpopProof struct {
+// proof is a DPoP proof whose signature has been verified.
+type proof struct {
 	jkt              string  // RFC 7638 SHA-256 thumbprint of the proof key
 	jti              string  // unique identifier
 	iat              float64 // seconds
@@ -35,16 +33,16 @@ type dpopProof struct {
 // proof's jwk must be public (RFC 9449 section 4.3, check 7).
 var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
-// parseProof checks the form and signature of a DPoP proof (RFC 9449
-// section 4.3, checks 2 to 7): a compact JWS with typ dpop+jwt, an allowed
+// parse checks the form and signature of a DPoP proof (RFC 9449 section
+// 4.3, checks 2 to 7): a compact JWS with typ dpop+jwt, an allowed
 // asymmetric alg, a public jwk it verifies with, and the claims jti, htm,
 // htu, iat.
-func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
-	if len(proof) > maxProofSize {
+func (v *Verifier) parse(raw string) (*proof, *Error) {
+	if len(raw) > maxProofSize {
 		return nil, proofError("the DPoP proof is too large")
 	}
-	parts, e := splitCompact(proof)
-	if e != nil {
+	parts, f, _ := jose.Split(raw)
+	if f != jose.NoFault {
 		return nil, proofError("the DPoP proof is not a compact JWS")
 	}
 	hdr, ok := jose.DecodeSegmentString(parts.Header)
@@ -80,7 +78,7 @@ func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
 		return nil, proofError("the DPoP proof typ is not dpop+jwt")
 	}
 	a, known := jwks.ParseAlg(alg)
-	if !known || a.IsHMAC() || !slices.Contains(v.dpop.algs, a) {
+	if !known || a.IsHMAC() || !slices.Contains(v.algs, a) {
 		return nil, proofError("the DPoP proof algorithm is not allowed")
 	}
 	key, jkt, e := proofKey(jwkRaw, a)
@@ -143,8 +141,8 @@ func proofKey(raw []byte, alg jwks.Alg) (*jwks.Key, string, *Error) {
 
 // decodeProofClaims reads the claims of RFC 9449 section 4.2, with types
 // enforced.
-func decodeProofClaims(data []byte) (*dpopProof, *Error) {
-	p := &dpopProof{}
+func decodeProofClaims(data []byte) (*proof, *Error) {
+	p := &proof{}
 	var r jsonscan.Reader
 	r.Reset(data)
 	ok := true
@@ -179,40 +177,4 @@ func decodeProofClaims(data []byte) (*dpopProof, *Error) {
 		return nil, proofError("the DPoP proof lacks jti, htm, htu or iat")
 	}
 	return p, nil
-}
-
-// checkRequest binds a verified proof to the request and the access token
-// (RFC 9449 section 4.3, checks 8 to 12; section 7.1 for ath).
-func (v *Validator) checkRequest(p *dpopProof, c *Credentials, token string, now time.Time) *Error {
-	if p.htm != c.Method {
-		return proofError("the DPoP proof htm does not match the request method")
-	}
-	want, okReq := normalizeHTU(c.URL)
-	got, okProof := normalizeHTU(p.htu)
-	if !okReq || !okProof || got != want {
-		return proofError("the DPoP proof htu does not match the request URI")
-	}
-	// RFC 9449 section 11.1: iat within the window behind now, and at
-	// most the future skew ahead of it.
-	nowSec := float64(now.UnixNano()) / 1e9
-	if p.iat > nowSec+v.dpop.skew.Seconds() {
-		return proofError("the DPoP proof iat is too far in the future; check the client's clock")
-	}
-	if nowSec-p.iat > v.dpop.window.Seconds() {
-		return proofError("the DPoP proof iat is outside the accepted window")
-	}
-	sum := sha256.Sum256([]byte(token))
-	if !p.hasAth || p.ath != base64.RawURLEncoding.EncodeToString(sum[:]) {
-		return proofError("the DPoP proof ath does not match the access token")
-	}
-	if v.dpop.nonces != nil && (!p.hasNonce || !v.dpop.nonces.valid(p.nonce, now)) {
-		e := NewError(ErrUseDPoPNonce, ReasonDPoPNonce, "the resource server requires a DPoP nonce")
-		e.DPoPNonce = v.dpop.nonces.current(now)
-		return e
-	}
-	return nil
-}
-
-func proofError(desc string) *Error {
-	return NewError(ErrInvalidDPoPProof, ReasonDPoPProof, desc)
 }
