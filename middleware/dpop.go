@@ -122,7 +122,10 @@ func WithDPoPMaxFutureSkew(d time.Duration) Option {
 
 // WithDPoPReplayStore replaces the in-memory replay store
 // (dpop.MemoryReplayStore), for services with several replicas (RFC 9449
-// section 11.1).
+// section 11.1). When the store fails, requests with DPoP proofs get
+// ErrUnavailable (503, ReasonReplayStoreUnavailable), never a 401; a
+// client over its key's quota (dpop.ErrReplayKeyQuota) gets
+// ErrInvalidDPoPProof with ReasonDPoPReplayQuota.
 func WithDPoPReplayStore(s dpop.ReplayStore) Option {
 	return func(c *config) error {
 		if s == nil {

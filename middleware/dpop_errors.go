@@ -13,11 +13,12 @@ import (
 //   - a bad proof: ErrInvalidDPoPProof, ReasonDPoPProof (401);
 //   - a replayed proof: ErrInvalidDPoPProof, ReasonDPoPReplay (401);
 //   - a client key over its replay quota: ErrInvalidDPoPProof,
-//     ReasonDPoPReplay (401);
+//     ReasonDPoPReplayQuota (401: the client's doing);
 //   - a missing or stale server nonce: ErrUseDPoPNonce, ReasonDPoPNonce,
 //     with the fresh nonce in Error.DPoPNonce (401);
-//   - a replay store that fails or is full: ErrInvalidDPoPProof,
-//     ReasonDPoPReplay (401).
+//   - a replay store that fails or is full: ErrUnavailable,
+//     ReasonReplayStoreUnavailable (503: a dependency of the API fails,
+//     not the client).
 //
 // The description is the dpop error's, which is client-safe; the dpop
 // error stays the cause for the replay store's verdicts, so
@@ -31,13 +32,13 @@ func dpopError(err error) *Error {
 	case dpop.KindReplay:
 		return NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, de.Description)
 	case dpop.KindQuota:
-		return NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, de.Description).withCause(de)
+		return NewError(ErrInvalidDPoPProof, ReasonDPoPReplayQuota, de.Description).withCause(de)
 	case dpop.KindNonce:
 		e := NewError(ErrUseDPoPNonce, ReasonDPoPNonce, de.Description)
 		e.DPoPNonce = de.Nonce
 		return e
 	case dpop.KindUnavailable:
-		return NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, de.Description).withCause(de)
+		return NewError(ErrUnavailable, ReasonReplayStoreUnavailable, de.Description).withCause(de)
 	}
 	return proofError(de.Description)
 }

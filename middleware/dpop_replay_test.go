@@ -176,7 +176,7 @@ func TestDPoPKeyQuota(t *testing.T) {
 		}
 	}
 	_, err := v.Authenticate(ctx, dpopCreds(tok, c.proof(t, "DELETE", apiURL, tok, nil)))
-	assertDPoPError(t, err, ReasonDPoPReplay, ErrInvalidDPoPProof)
+	assertDPoPError(t, err, ReasonDPoPReplayQuota, ErrInvalidDPoPProof)
 	if e := AsError(err); !errors.Is(err, dpop.ErrReplayKeyQuota) || e.Description != "too many recent DPoP proofs for this key; retry later with a new proof" {
 		t.Errorf("over the quota: %v", err)
 	}

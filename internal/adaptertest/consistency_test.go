@@ -24,7 +24,7 @@ import (
 // of the cases: the default, every asymmetric algorithm.
 const dpopAlgs = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
 
-var apis = []adaptertest.API{adaptertest.DefaultAPI, adaptertest.KeysDown, adaptertest.NonceAPI, adaptertest.DPoPOnlyAPI}
+var apis = adaptertest.APIs
 
 // httpAnswer is what an HTTP adapter answered.
 type httpAnswer struct {
