@@ -138,7 +138,7 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 // (RFC 6750) and returns its claims. The checks run cheapest first, so a
 // flood of junk costs little and only a token that passed format,
 // algorithm, issuer, audience, time and type checks can make a key source
-// fetch (DESIGN.md, unknown kid):
+// fetch for an unknown kid:
 //
 //  1. size, compact form, base64url alphabet (RFC 7515 section 7.1);
 //  2. header: JSON, no crit (RFC 7515 section 4.1.11), not JWE, not nested
@@ -433,8 +433,8 @@ func (v *Validator) audienceOK(aud []string) bool {
 }
 
 // findKey returns the issuer's key for kid, refreshing the source once when
-// the kid is unknown. The key must be bound to exactly alg (DESIGN.md
-// invariant 2).
+// the kid is unknown. The key must be bound to exactly alg: one key never
+// verifies under two algorithms (RFC 8725 section 3.1).
 func (v *Validator) findKey(ctx context.Context, ic *issuerConfig, kid string, alg jwks.Alg) (*jwks.Key, *Error) {
 	set := ic.keys.Keys()
 	key, ok := set.Lookup(kid)
