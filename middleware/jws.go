@@ -32,18 +32,6 @@ func splitCompact(tok string) (jose.Parts, *Error) {
 	return p, invalid(ReasonMalformed, "the access token has an empty header or payload")
 }
 
-// splitCompactFast splits an ordinary token with jose.SplitFast and leaves
-// the alphabet to the strict base64url decoding that must follow
-// (Validator.validate decodes all three segments before any other check,
-// and calls splitCompact to name the culprit when one fails). Any other
-// shape goes straight to splitCompact and its precise error.
-func splitCompactFast(tok string) (jose.Parts, *Error) {
-	if p, ok := jose.SplitFast(tok); ok {
-		return p, nil
-	}
-	return splitCompact(tok)
-}
-
 // segmentBuffer returns room to decode seg: the stack array when it is
 // large enough, else a new slice.
 func segmentBuffer(stack *[512]byte, seg string) []byte {

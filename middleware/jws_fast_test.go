@@ -9,6 +9,19 @@ import (
 	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
+// splitCompactFast is how Validator.validate splits: jose.SplitFast for
+// an ordinary token, which leaves the alphabet to the strict base64url
+// decoding that must follow (validate decodes all three segments before
+// any other check, and calls splitCompact to name the culprit when one
+// fails); any other shape goes straight to splitCompact and its precise
+// error.
+func splitCompactFast(tok string) (jose.Parts, *Error) {
+	if p, ok := jose.SplitFast(tok); ok {
+		return p, nil
+	}
+	return splitCompact(tok)
+}
+
 // FuzzSplitCompactFast: the fast splitter agrees with splitCompact. When
 // it accepts a token splitCompact refuses, splitCompact's refusal is an
 // alphabet error and one of the three segments fails the strict decoder,

@@ -212,9 +212,14 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 			return c, nil
 		}
 	}
-	parts, e := splitCompactFast(token)
-	if e != nil {
-		return nil, e
+	// jose.SplitFast splits an ordinary token; any other shape gets
+	// splitCompact's precise error.
+	parts, fast := jose.SplitFast(token)
+	if !fast {
+		var e *Error
+		if parts, e = splitCompact(token); e != nil {
+			return nil, e
+		}
 	}
 	// One buffer for header and payload: claims strings are views of it.
 	// All three segments are decoded before any check: the strict decoder
