@@ -14,10 +14,13 @@
 // The packages:
 //
 //   - middleware: the Validator (issuer, audience, algorithms, leeway,
-//     token types, DPoP), typed Claims, the error vocabulary and
+//     token types, DPoP policy), typed Claims, the error vocabulary and
 //     ClaimsFromContext. Start here.
 //   - adapters/httpguard, adapters/ginguard, adapters/grpcguard: one line
 //     for net/http (and chi, gorilla, alice), gin and gRPC.
+//   - dpop: DPoP proof verification (RFC 9449), the replay stores and
+//     server nonces behind middleware.WithDPoP; import it for a shared
+//     replay store (dpop.ReplayStore) or dpop.CheckExternalURL.
 //   - scopecheck: per-route requirements (scopes, Auth0 permissions) that
 //     fail closed.
 //   - jwks: where verification keys come from (discovery, JWKS URLs,
@@ -26,6 +29,5 @@
 //   - jwtguardtest: an in-process authorization server for your own tests.
 //
 // The README covers configuration, the errors a client can get and why,
-// and the security notes; ARCHITECTURE.md describes the design for
-// maintainers.
+// and the security notes.
 package jwtguard

@@ -165,8 +165,8 @@ func (r *Remote) discover(docURL string) (string, error) {
 // its jwks_uri. The "issuer" member must equal issuer exactly (OIDC
 // Discovery section 4.3, RFC 8414 section 3.3: no normalisation, a trailing
 // slash matters) and jwks_uri must pass checkURL, and be https when the
-// issuer or docURL is. Member names are matched exactly and may not repeat
-// (see object).
+// issuer or docURL is. Member names are matched exactly and may not repeat;
+// invalid UTF-8 and deep nesting refuse the document (see parseObject).
 func parseMetadata(docURL string, body []byte, issuer string, insecure bool) (string, error) {
 	md, err := parseObject(body)
 	if err != nil {

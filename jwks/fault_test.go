@@ -13,7 +13,7 @@ import (
 
 // TestRemoteStaleIfError: after a good fetch, every kind of IdP failure is
 // a failed fetch, bounded in time, and the last good set keeps serving: it
-// is never poisoned (DESIGN.md "JWKS cache semantics").
+// is never poisoned.
 func TestRemoteStaleIfError(t *testing.T) {
 	t.Parallel()
 	good := newEC(t, elliptic.P256())

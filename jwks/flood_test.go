@@ -131,7 +131,7 @@ func TestRemoteSingleFlight(t *testing.T) {
 }
 
 // The hot path: Keys().Lookup is an atomic load and a map read, with no
-// allocation (DESIGN.md "Hot-path budget").
+// allocation.
 func TestRemoteLookupAllocs(t *testing.T) {
 	p := newIDP(t, jwkOf(t, newEC(t, elliptic.P256()), "k1"), jwkOf(t, newEC(t, elliptic.P256()), "k2"))
 	r := newTestRemote(t, p.url())

@@ -1,10 +1,11 @@
 package jwks
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/jsonscan"
 )
 
 // object is one JSON object's members by exact name. encoding/json matches
@@ -16,44 +17,42 @@ import (
 // parser to reject or use the last, and we reject).
 type object map[string]json.RawMessage
 
-// parseObject reads one JSON object, refusing anything else and repeated
-// member names.
+// parseObject reads one JSON object with the reader that reads tokens
+// (internal/jsonscan), so that every document jwtguard decides on follows
+// the same rules: anything but one object, a repeated member name, invalid
+// UTF-8 (RFC 8259 section 8.1), nesting deeper than jsonscan.MaxDepth, a
+// number beyond float64 range and data after the object are refused. The
+// values are views of data, which must not change while they are in use.
 func parseObject(data []byte) (object, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if tok != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
+	var r jsonscan.Reader
+	r.Reset(data)
 	obj := object{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		name, _ := tok.(string) // the decoder only yields strings as names
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		if _, dup := obj[name]; dup {
-			return nil, fmt.Errorf("member %q repeated", name)
+	for r.Next() {
+		name := strings.Clone(r.Key()) // a view of data otherwise
+		v, ok := r.SkipValue()
+		if !ok {
+			break
 		}
 		obj[name] = v
 	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, err
-	}
-	// Only JSON whitespace may follow (RFC 8259 section 2). Asking the
-	// decoder for another token is not enough: it reports invalid trailing
-	// bytes ("A0", "]", NUL) as an error, which looks like the end.
-	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) != 0 {
-		return nil, errors.New("data after the JSON object")
+	switch err := r.Err(); {
+	case err == jsonscan.ErrDuplicate:
+		return nil, &jsonError{fmt.Sprintf("member %q repeated", r.Key()), err}
+	case err != nil:
+		return nil, &jsonError{strings.TrimPrefix(err.Error(), "jsonscan: "), err}
 	}
 	return obj, nil
 }
+
+// jsonError is an error of parseObject: a message without the internal
+// package's name, and the jsonscan error for errors.Is.
+type jsonError struct {
+	msg string
+	err error
+}
+
+func (e *jsonError) Error() string { return e.msg }
+func (e *jsonError) Unwrap() error { return e.err }
 
 // str returns the string member name. present is false when the member is
 // absent; a member that is present but not a string (null included) is an

@@ -76,14 +76,16 @@ func readHead(o object) (jwkHead, error) {
 // document fails as a whole only when it is not a JWK Set or exceeds
 // MaxDocumentBytes or MaxKeys. Member names are matched exactly
 // (case-sensitively) and may not repeat: a key with a repeated member is
-// dropped, a document with a repeated top-level member fails.
+// dropped, a document with a repeated top-level member fails. Invalid
+// UTF-8 anywhere in the document (RFC 8259 section 8.1) and values nested
+// more than 33 levels deep fail it too.
 func ParseJWKS(doc []byte, allowed []Alg) (*Set, error) {
 	if len(doc) > MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: document over %d bytes", ErrMalformedDocument, MaxDocumentBytes)
 	}
 	top, err := parseObject(doc)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedDocument, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedDocument, err)
 	}
 	rawKeys, ok := top["keys"]
 	if !ok || len(rawKeys) == 0 || rawKeys[0] != '[' {

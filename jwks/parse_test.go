@@ -119,7 +119,7 @@ func TestParseJWKSMemberNames(t *testing.T) {
 	}
 }
 
-// One bad key never drops the others (DESIGN.md invariant 2).
+// One bad key never drops the others.
 func TestParseJWKSDropsOneByOne(t *testing.T) {
 	rsaKey := testRSAKeys()[0]
 	p256 := newEC(t, elliptic.P256())

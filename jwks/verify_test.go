@@ -111,7 +111,7 @@ func TestVerifyPerAlgorithm(t *testing.T) {
 }
 
 // A key bound to one algorithm refuses a valid signature of another
-// algorithm made with the same private key (DESIGN.md invariant 2).
+// algorithm made with the same private key (RFC 8725 section 3.1).
 func TestVerifyBoundAlgorithm(t *testing.T) {
 	rsaKey := testRSAKeys()[0]
 	msg := []byte("h.p")

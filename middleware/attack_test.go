@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -496,13 +497,13 @@ func TestAttackTampering(t *testing.T) {
 			// "x":"aaaaaaaaaaaa" is the last member: flip a bit inside it so
 			// the header stays valid JSON and only the signature can tell.
 			p := strings.Split(withMember(t), ".")
-			hj, _ := b64.DecodeString(p[0])
+			hj, _ := jose.Encoding.DecodeString(p[0])
 			hj = []byte(strings.Replace(string(hj), `"aaaaaaaaaaaa"`, `"aaaaaaaaaaab"`, 1))
 			return b64url(hj) + "." + p[1] + "." + p[2]
 		}, ReasonSignature},
 		{"bit flip in a claim value", func(t *testing.T) string {
 			p := strings.Split(withMember(t), ".")
-			pj, _ := b64.DecodeString(p[1])
+			pj, _ := jose.Encoding.DecodeString(p[1])
 			pj = []byte(strings.Replace(string(pj), `"aaaaaaaaaaaa"`, `"aaaaaaaaaaab"`, 1))
 			return p[0] + "." + b64url(pj) + "." + p[2]
 		}, ReasonSignature},

@@ -12,11 +12,10 @@ import (
 const DefaultCacheSize = 1024
 
 // tokenCache remembers tokens that passed every check, so a repeated token
-// skips the signature check (DESIGN.md invariant 7). It is direct-mapped:
-// each token hashes to one slot, a slot holds one immutable entry behind an
-// atomic pointer, and a newer token simply replaces an older one. A lookup
-// is one hash, one atomic load and a comparison of the whole token: no
-// lock, no allocation. The hash only picks the slot; identity is the full
+// skips the signature check. It is direct-mapped: each token hashes to one
+// slot, a slot holds one immutable entry behind an atomic pointer, and a
+// newer token simply replaces an older one. A lookup is one hash, one
+// atomic load and a comparison of the whole token: no lock, no allocation. The hash only picks the slot; identity is the full
 // token string, so a hash collision can never return another token's
 // claims.
 type tokenCache struct {

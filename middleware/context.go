@@ -10,7 +10,7 @@ import (
 // into the request context. ok is false for requests that were not
 // authenticated (public routes, or no jwtguard adapter in front). There is
 // no exported setter: only jwtguard's adapters can mark a request
-// authenticated (STYLE.md principle 5).
+// authenticated.
 func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 	c, ok := authctx.Value(ctx).(*Claims)
 	return c, ok && c != nil

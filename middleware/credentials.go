@@ -1,9 +1,7 @@
 package middleware
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -66,20 +64,4 @@ func requestURL(r *http.Request, base string) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + r.URL.EscapedPath()
-}
-
-// CheckExternalURL accepts "" (use the request's own scheme and host) or an
-// absolute http(s) URL with a host and no user, query or fragment, such as
-// "https://api.example.com": the base adapters put before a request's path
-// to get the URI a DPoP proof's htu must name (RFC 9449 section 4.3).
-func CheckExternalURL(base string) error {
-	if base == "" {
-		return nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
-		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf(`middleware: external URL %q is not an absolute http(s) URL like "https://api.example.com"`, base)
-	}
-	return nil
 }

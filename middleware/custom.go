@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/jsonscan"
 )
 
 // ErrClaimNotFound is wrapped by the error of Custom when the token has no
@@ -185,11 +187,11 @@ func (c *Claims) each(fn func(k string, v []byte)) {
 	if c == nil {
 		return
 	}
-	var r objectReader
-	r.reset(c.raw)
-	for r.next() {
-		k := r.key
-		v, ok := r.skipValue()
+	var r jsonscan.Reader
+	r.Reset(c.raw)
+	for r.Next() {
+		k := r.Key()
+		v, ok := r.SkipValue()
 		if !ok {
 			return
 		}

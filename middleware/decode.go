@@ -1,16 +1,12 @@
 package middleware
 
 import (
-	"math"
 	"strings"
-	"time"
 	"unsafe"
-)
 
-// maxNumericDate is 9999-12-31T23:59:59Z. Dates beyond it (or negative) are
-// refused rather than clamped: a token that "never expires" is a mistake or
-// an attack.
-const maxNumericDate = 253402300799
+	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/internal/jsonscan"
+)
 
 // header is what the validator reads from a JOSE header (RFC 7515 section 4).
 type header struct {
@@ -24,34 +20,34 @@ type header struct {
 // members are skipped unread: keys come only from configured sources
 // (RFC 8725 section 3.10).
 func decodeHeader(data []byte, h *header) *Error {
-	var r objectReader
-	r.reset(data)
+	var r jsonscan.Reader
+	r.Reset(data)
 	ok := true
-	for ok && r.next() {
-		switch r.key {
+	for ok && r.Next() {
+		switch r.Key() {
 		case "alg":
-			h.alg, ok = r.readString()
+			h.alg, ok = r.ReadString()
 		case "kid":
-			h.kid, ok = r.readString()
+			h.kid, ok = r.ReadString()
 		case "typ":
-			h.typ, ok = r.readString()
+			h.typ, ok = r.ReadString()
 		case "cty":
-			h.cty, ok = r.readString()
+			h.cty, ok = r.ReadString()
 		case "crit":
 			h.crit = true
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		case "enc", "zip":
 			h.encrypted = true
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		case "b64":
-			h.b64False = r.peek() != 't'
-			_, ok = r.skipValue()
+			h.b64False = r.Peek() != 't'
+			_, ok = r.SkipValue()
 		default:
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		}
 	}
-	if r.err != nil {
-		return invalid(ReasonHeader, "the token header is not valid JSON: "+r.err.Error())
+	if r.Err() != nil {
+		return invalid(ReasonHeader, "the token header is not valid JSON: "+jsonProblem(r.Err()))
 	}
 	if !ok {
 		return invalid(ReasonHeader, "the token header has a member of the wrong type")
@@ -101,74 +97,75 @@ func (cs *claimSet) keep(list []string) []string {
 // into cs. Types are enforced (RFC 7519 section 4.1): a string exp, a
 // numeric iss or a non-string scope make the token invalid.
 func decodeClaims(data []byte, cs *claimSet) *Error {
-	var r objectReader
-	r.reset(data)
+	var r jsonscan.Reader
+	r.Reset(data)
 	c := &cs.Claims
 	ok := true
+	single := false
 	var bad string
-	for ok && r.next() {
-		k := r.key
+	for ok && r.Next() {
+		k := r.Key()
 		switch k {
 		case "iss":
-			c.Issuer, ok = r.readStringTyped()
+			c.Issuer, ok = r.ReadStringTyped()
 		case "sub":
-			c.Subject, ok = r.readStringTyped()
+			c.Subject, ok = r.ReadStringTyped()
 		case "aud":
-			c.Audience, ok = r.readStringOrStrings(cs.spare())
+			c.Audience, _, ok = r.ReadStringOrStrings(cs.spare())
 			c.Audience = cs.keep(c.Audience)
 		case "exp":
-			cs.exp, ok = r.readDate()
+			cs.exp, ok = jose.ReadDate(&r)
 			cs.hasExp = true
 		case "nbf":
-			cs.nbf, ok = r.readDate()
+			cs.nbf, ok = jose.ReadDate(&r)
 			cs.hasNbf = true
 		case "iat":
-			cs.iat, ok = r.readDate()
+			cs.iat, ok = jose.ReadDate(&r)
 			cs.hasIat = true
 		case "jti":
-			c.ID, ok = r.readStringTyped()
+			c.ID, ok = r.ReadStringTyped()
 		case "azp":
-			c.AuthorizedParty, ok = r.readStringTyped()
+			c.AuthorizedParty, ok = r.ReadStringTyped()
 		case "client_id":
-			c.ClientIDClaim, ok = r.readStringTyped()
+			c.ClientIDClaim, ok = r.ReadStringTyped()
 		case "scope":
-			c.Scope, ok = r.readStringTyped()
+			c.Scope, ok = r.ReadStringTyped()
 		case "scp":
-			c.SCP, ok = r.readStringOrStrings(cs.spare())
-			if ok && r.lastWasString {
+			c.SCP, single, ok = r.ReadStringOrStrings(cs.spare())
+			if ok && single {
 				c.SCP = splitScopes(c.SCP[0])
 			} else {
 				c.SCP = cs.keep(c.SCP)
 			}
 		case "permissions":
-			if r.peek() != '[' {
+			if r.Peek() != '[' {
 				ok = false
 				break
 			}
-			c.Permissions, ok = r.readStrings(cs.spare())
+			c.Permissions, ok = r.ReadStrings(cs.spare())
 			c.Permissions = cs.keep(c.Permissions)
 		case "gty":
-			c.GrantType, ok = r.readStringTyped()
+			c.GrantType, ok = r.ReadStringTyped()
 		case "cnf":
-			ok = r.readConfirmation(c)
+			ok = readConfirmation(&r, c)
 		case "nonce":
 			cs.hasNonce = true
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		case "at_hash", "c_hash":
 			cs.idTokenMarker = k
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		case "typ":
-			cs.kind, ok = r.readStringTyped()
+			cs.kind, ok = r.ReadStringTyped()
 			cs.hasKind = true
 		default:
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		}
-		if !ok && r.err == nil {
+		if !ok && r.Err() == nil {
 			bad = k
 		}
 	}
-	if r.err != nil {
-		return invalid(ReasonClaims, "the token claims are not valid JSON: "+r.err.Error())
+	if r.Err() != nil {
+		return invalid(ReasonClaims, "the token claims are not valid JSON: "+jsonProblem(r.Err()))
 	}
 	if !ok {
 		return invalid(ReasonClaims, "the token claim \""+bad+"\" has the wrong type")
@@ -177,94 +174,45 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 	return nil
 }
 
-// readStringTyped reads a string value; any other type is a type error
-// (ok false without r.err).
-func (r *objectReader) readStringTyped() (string, bool) {
-	if r.peek() != '"' {
-		r.skipValue()
-		return "", false
-	}
-	return r.readString()
-}
-
-// readStringOrStrings reads a string or an array of strings, as aud and scp
-// allow (RFC 7519 section 4.1.3), appending to dst as readStrings does.
-// lastWasString tells which it was.
-func (r *objectReader) readStringOrStrings(dst []string) ([]string, bool) {
-	switch r.peek() {
-	case '"':
-		s, ok := r.readString()
-		r.lastWasString = true
-		return append(dst[:0], s), ok
-	case '[':
-		r.lastWasString = false
-		save := r.pos
-		list, ok := r.readStrings(dst)
-		if !ok && r.err != nil && r.err == errJSONSyntax {
-			// An array holding a non-string: a type error, not bad JSON,
-			// when the array itself is well-formed.
-			r.err, r.pos = nil, save
-			if _, valid := r.skipValue(); valid {
-				return nil, false
-			}
-		}
-		return list, ok
-	}
-	r.skipValue()
-	return nil, false
-}
-
-// readDate reads a NumericDate (RFC 7519 section 2): a JSON number of
-// seconds, fractions allowed, within [0, 9999-12-31].
-func (r *objectReader) readDate() (float64, bool) {
-	c := r.peek()
-	if c != '-' && (c < '0' || c > '9') {
-		r.skipValue()
-		return 0, false
-	}
-	f, ok := r.readNumber()
-	if !ok {
-		return 0, false
-	}
-	if f < 0 || f > maxNumericDate || math.IsNaN(f) {
-		return 0, false
-	}
-	return f, true
-}
-
 // readConfirmation reads the cnf object (RFC 7800 section 3.1): jkt
 // (RFC 9449 section 6.1) and x5t#S256 (RFC 8705 section 3.1) as strings,
 // and which members it has, so that a binding the validator cannot verify
 // is refused after the signature check (see confirmation.go).
-func (r *objectReader) readConfirmation(c *Claims) bool {
-	if r.peek() != '{' {
-		r.skipValue()
+func readConfirmation(r *jsonscan.Reader, c *Claims) bool {
+	if r.Peek() != '{' {
+		r.SkipValue()
 		return false
 	}
-	raw, ok := r.skipValue()
+	raw, ok := r.SkipValue()
 	if !ok {
 		return false
 	}
 	c.cnf = cnfPresent
-	var inner objectReader
-	inner.reset(raw)
-	for inner.next() {
-		switch inner.key {
+	var inner jsonscan.Reader
+	inner.Reset(raw)
+	for inner.Next() {
+		switch inner.Key() {
 		case "jkt":
 			c.cnf |= cnfJKT
-			c.ConfirmationJKT, ok = inner.readStringTyped()
+			c.ConfirmationJKT, ok = inner.ReadStringTyped()
 		case "x5t#S256":
 			c.cnf |= cnfX5T
-			c.ConfirmationX5T, ok = inner.readStringTyped()
+			c.ConfirmationX5T, ok = inner.ReadStringTyped()
 		default:
-			c.cnf |= confirmationMember(inner.key)
-			_, ok = inner.skipValue()
+			c.cnf |= confirmationMember(inner.Key())
+			_, ok = inner.SkipValue()
 		}
 		if !ok {
 			return false
 		}
 	}
-	return inner.err == nil
+	return inner.Err() == nil
+}
+
+// jsonProblem is the text of a jsonscan error without its package prefix,
+// for a client-safe description.
+func jsonProblem(err error) string {
+	return strings.TrimPrefix(err.Error(), "jsonscan: ")
 }
 
 // splitScopes splits a space-delimited scope string (RFC 6749 section 3.3).
@@ -279,10 +227,4 @@ func splitScopes(s string) []string {
 		}
 	}
 	return out
-}
-
-// dateToTime converts a validated NumericDate.
-func dateToTime(f float64) time.Time {
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9))
 }

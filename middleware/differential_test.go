@@ -26,7 +26,7 @@ import (
 // what jwx refuses always fails.
 
 // stricterThanJWX lists the reasons for which jwtguard may refuse a token
-// that jwx verifies, and why (DESIGN.md invariants; RFC references).
+// that jwx verifies, and why (RFC references).
 var stricterThanJWX = map[Reason]string{
 	ReasonEncoding:                "strict base64url: no padding, no +/, no whitespace, no non-zero trailing bits (RFC 7515 section 2); jwx decodes leniently",
 	ReasonCrit:                    "crit and b64:false are refused outright (RFC 7515 section 4.1.11, RFC 7797); jwx understands b64",

@@ -2,12 +2,12 @@ package middleware
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -37,32 +37,30 @@ func (m DPoPMode) String() string {
 	return "allowed"
 }
 
-// Defaults of DPoP checking.
-const (
-	// DefaultDPoPWindow is how long after its iat a proof is accepted
-	// (RFC 9449 section 11.1).
-	DefaultDPoPWindow = 60 * time.Second
-	// DefaultDPoPMaxFutureSkew is how far ahead of the API's clock a
-	// proof's iat may be (RFC 9449 section 11.1): a client clock a few
-	// seconds fast is common, a proof minted for later use is not. A
-	// proof is remembered for replay until max(now, iat) + window, so at
-	// most window + skew.
-	DefaultDPoPMaxFutureSkew = 10 * time.Second
-	// DefaultDPoPNoncePeriod is how often server nonces rotate.
-	DefaultDPoPNoncePeriod = 5 * time.Minute
-)
-
-// DefaultDPoPAlgorithms are the proof algorithms accepted by default:
-// every asymmetric algorithm (RFC 9449 section 4.2 forbids symmetric ones).
-var DefaultDPoPAlgorithms = jwks.AsymmetricAlgs
-
 type dpopConfig struct {
 	mode   DPoPMode
 	algs   []jwks.Alg
 	window time.Duration
 	skew   time.Duration // how far ahead iat may be; never more than window
-	replay ReplayStore
-	nonces *dpopNonces
+	replay dpop.ReplayStore
+	nonces *dpop.Nonces
+	// verifier checks the proofs; nil when DPoP is disabled.
+	verifier *dpop.Verifier
+}
+
+// newVerifier builds the proof verifier of c, on the validator's clock.
+func (c *dpopConfig) newVerifier(now func() time.Time) error {
+	if c.mode == DPoPDisabled {
+		return nil
+	}
+	skew := c.skew
+	if skew == 0 {
+		skew = -1 // dpop.Config: none at all
+	}
+	vf, err := dpop.NewVerifier(dpop.Config{Algorithms: c.algs, Window: c.window, MaxFutureSkew: skew,
+		Replay: c.replay, Nonces: c.nonces, Clock: now})
+	c.verifier = vf
+	return err
 }
 
 // WithDPoP sets the DPoP mode (default DPoPAllowed).
@@ -108,7 +106,7 @@ func WithDPoPWindow(d time.Duration) Option {
 }
 
 // WithDPoPMaxFutureSkew sets how far ahead of the API's clock a proof's
-// iat may be (default DefaultDPoPMaxFutureSkew, 10 s; 0 refuses any proof
+// iat may be (default dpop.DefaultMaxFutureSkew, 10 s; 0 refuses any proof
 // from the future; never more than the window). A proof further ahead is
 // refused (RFC 9449 section 11.1): it would be usable, and must be
 // remembered, for longer than the window.
@@ -122,9 +120,13 @@ func WithDPoPMaxFutureSkew(d time.Duration) Option {
 	}
 }
 
-// WithDPoPReplayStore replaces the in-memory replay store, for services
-// with several replicas (RFC 9449 section 11.1).
-func WithDPoPReplayStore(s ReplayStore) Option {
+// WithDPoPReplayStore replaces the in-memory replay store
+// (dpop.MemoryReplayStore), for services with several replicas (RFC 9449
+// section 11.1). When the store fails, requests with DPoP proofs get
+// ErrUnavailable (503, ReasonReplayStoreUnavailable), never a 401; a
+// client over its key's quota (dpop.ErrReplayKeyQuota) gets
+// ErrInvalidDPoPProof with ReasonDPoPReplayQuota.
+func WithDPoPReplayStore(s dpop.ReplayStore) Option {
 	return func(c *config) error {
 		if s == nil {
 			return errors.New("middleware: nil replay store")
@@ -135,18 +137,15 @@ func WithDPoPReplayStore(s ReplayStore) Option {
 }
 
 // WithDPoPNonce makes the API require server-issued nonces in proofs
-// (RFC 9449 section 9). Nonces are derived from secret (at least 32 bytes,
-// the same on every replica, so no state is shared) and rotate every
-// period (DefaultDPoPNoncePeriod when 0); a nonce of the current or the
-// previous period is accepted. A proof without a valid nonce gets the
-// use_dpop_nonce error and a fresh nonce (Error.DPoPNonce), which adapters
-// send in the DPoP-Nonce header.
+// (RFC 9449 section 9; dpop.NewNonces). Nonces are derived from secret (at
+// least 32 bytes, the same on every replica, so no state is shared) and
+// rotate every period (dpop.DefaultNoncePeriod when 0); a nonce of the
+// current or the previous period is accepted. A proof without a valid
+// nonce gets the use_dpop_nonce error and a fresh nonce (Error.DPoPNonce),
+// which adapters send in the DPoP-Nonce header.
 func WithDPoPNonce(secret []byte, period time.Duration) Option {
 	return func(c *config) error {
-		if period == 0 {
-			period = DefaultDPoPNoncePeriod
-		}
-		n, err := newDPoPNonces(secret, period)
+		n, err := dpop.NewNonces(secret, period)
 		if err != nil {
 			return err
 		}
@@ -221,49 +220,12 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	if claims.ConfirmationJKT == "" {
 		return nil, invalid(ReasonDPoPNotBound, "the access token is not DPoP-bound (no cnf.jkt)")
 	}
-	p, e := v.parseProof(c.Proofs[0])
-	if e != nil {
-		return nil, e
-	}
-	now := v.now()
-	if e := v.checkRequest(p, c, c.Token, now); e != nil {
-		return nil, e
-	}
-	if p.jkt != claims.ConfirmationJKT {
-		return nil, proofError("the DPoP proof key is not the key the access token is bound to (cnf.jkt)")
-	}
-	replayed, err := v.dpop.replay.Seen(ctx, ReplayEntry{
-		ID:     sha256.Sum256([]byte(p.jkt + "\x00" + p.jti)),
-		Key:    sha256.Sum256([]byte(p.jkt)),
-		Expiry: replayExpiry(now, p.iat, v.dpop.window),
-	})
-	switch {
-	case errors.Is(err, ErrReplayKeyQuota):
-		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "too many recent DPoP proofs for this key; retry later with a new proof").withCause(err)
-	case err != nil:
-		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof cannot be checked for replay now; retry with a new proof").withCause(err)
-	case replayed:
-		return nil, NewError(ErrInvalidDPoPProof, ReasonDPoPReplay, "the DPoP proof was already used (jti replay)")
+	err := v.dpop.verifier.Verify(ctx, c.Proofs[0], dpop.Request{
+		Method: c.Method, URL: c.URL, AccessToken: c.Token, JKT: claims.ConfirmationJKT})
+	if err != nil {
+		return nil, dpopError(err)
 	}
 	return claims, nil
-}
-
-// replayMargin is added to a proof's replay expiry: iat and now are
-// compared as float seconds, and stores keep time at their own resolution
-// (Redis PXAT: milliseconds).
-const replayMargin = time.Second
-
-// replayExpiry is how long a proof must be remembered: checkRequest accepts
-// it while now - iat <= window, so until iat + window, and never less than
-// window from its first use, max(now, iat) + window, plus replayMargin
-// (RFC 9449 section 11.1). Remembering it only until now + window would
-// let a proof minted ahead of the API's clock be replayed between the two.
-func replayExpiry(now time.Time, iat float64, window time.Duration) time.Time {
-	last := dateToTime(iat)
-	if last.Before(now) {
-		last = now
-	}
-	return last.Add(window + replayMargin)
 }
 
 // DPoPNonce returns the nonce to send in a DPoP-Nonce response header, or
@@ -272,7 +234,7 @@ func (v *Validator) DPoPNonce() string {
 	if v.dpop.nonces == nil {
 		return ""
 	}
-	return v.dpop.nonces.current(v.now())
+	return v.dpop.nonces.Current(v.now())
 }
 
 // offer derives what the API accepts from the configuration.

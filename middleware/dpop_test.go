@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -290,8 +291,8 @@ func TestDPoPNonce(t *testing.T) {
 		t.Fatalf("proof with the nonce: %v", err)
 	}
 	// A forged nonce and a nonce from another secret are refused.
-	other, _ := newDPoPNonces([]byte("another-secret-another-secret-xx"), time.Minute)
-	for _, n := range []string{"forged", other.current(now), nonce[:len(nonce)-2] + "AA"} {
+	other, _ := dpop.NewNonces([]byte("another-secret-another-secret-xx"), time.Minute)
+	for _, n := range []string{"forged", other.Current(now), nonce[:len(nonce)-2] + "AA"} {
 		_, err := v.Authenticate(ctx, dpopCreds(tok, c.proof(t, "DELETE", apiURL, tok, withNonce(n))))
 		if !errors.Is(err, ErrUseDPoPNonce) {
 			t.Errorf("nonce %q: %v", n, err)
@@ -305,28 +306,6 @@ func TestDPoPNonce(t *testing.T) {
 	now = now.Add(time.Minute)
 	if _, err := v.Authenticate(ctx, dpopCreds(tok, c.proof(t, "DELETE", apiURL, tok, withNonce(nonce)))); !errors.Is(err, ErrUseDPoPNonce) {
 		t.Fatalf("nonce two periods later: %v", err)
-	}
-}
-
-func TestNormalizeHTU(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"https://API.Example.com:443/a/b?q=1#f", "https://api.example.com/a/b"},
-		{"http://h:80", "http://h/"},
-		{"http://h:8080/", "http://h:8080/"},
-		{"https://h/a/./b/../c", "https://h/a/c"},
-		{"https://h/%7euser/%2f", "https://h/~user/%2F"},
-		{"https://[::1]:443/x", "https://[::1]/x"},
-	}
-	for _, c := range cases {
-		got, ok := normalizeHTU(c.in)
-		if !ok || got != c.want {
-			t.Errorf("normalizeHTU(%q) = %q, %v; want %q", c.in, got, ok, c.want)
-		}
-	}
-	for _, bad := range []string{"", "/relative", "ftp://h/x", "mailto:a@b", "https://"} {
-		if _, ok := normalizeHTU(bad); ok {
-			t.Errorf("normalizeHTU(%q) accepted", bad)
-		}
 	}
 }
 

@@ -20,9 +20,14 @@ var (
 	// ErrInsufficientScope: the token is valid but lacks a required scope
 	// ("insufficient_scope").
 	ErrInsufficientScope = errors.New("middleware: insufficient scope")
+	// ErrUnavailable: a dependency of this API is failing, such as the
+	// DPoP replay store (ReasonReplayStoreUnavailable). A server-side
+	// condition: 503 with Retry-After, never 401, and no error code.
+	ErrUnavailable = errors.New("middleware: a dependency of this API is failing")
 	// ErrKeysUnavailable: no verification keys could be loaded yet (the
-	// IdP is down or slow). A server-side condition: 503, never 401.
-	ErrKeysUnavailable = errors.New("middleware: verification keys unavailable")
+	// IdP is down or slow). It is an ErrUnavailable too (errors.Is): 503,
+	// never 401.
+	ErrKeysUnavailable error = unavailable("middleware: verification keys unavailable")
 	// ErrInvalidDPoPProof: the DPoP proof is missing, malformed, forged,
 	// for another request, replayed or for another key (RFC 9449 section
 	// 7.1 "invalid_dpop_proof"; 401).
@@ -31,6 +36,13 @@ var (
 	// Error.DPoPNonce (RFC 9449 section 9 "use_dpop_nonce"; 401).
 	ErrUseDPoPNonce = errors.New("middleware: DPoP nonce required")
 )
+
+// unavailable is a sentinel of a dependency that is failing: it unwraps to
+// ErrUnavailable.
+type unavailable string
+
+func (u unavailable) Error() string { return string(u) }
+func (u unavailable) Unwrap() error { return ErrUnavailable }
 
 // gRPC status codes, as numbered by google.golang.org/grpc/codes. The core
 // does not import grpc; the gRPC adapter converts these.
@@ -96,7 +108,7 @@ func (e *Error) Unwrap() []error {
 
 // Code returns the RFC 6750 section 3.1 error code: "invalid_request",
 // "invalid_token", "insufficient_scope", or "" for a missing token and for
-// unavailable keys.
+// ErrUnavailable (keys or another dependency).
 func (e *Error) Code() string {
 	switch e.category {
 	case ErrInvalidRequest:
@@ -114,14 +126,14 @@ func (e *Error) Code() string {
 }
 
 // HTTPStatus returns the status RFC 6750 section 3.1 assigns: 400, 401, 403,
-// or 503 for unavailable keys.
+// or 503 for ErrUnavailable (keys or another dependency).
 func (e *Error) HTTPStatus() int {
 	switch e.category {
 	case ErrInvalidRequest:
 		return http.StatusBadRequest
 	case ErrInsufficientScope:
 		return http.StatusForbidden
-	case ErrKeysUnavailable:
+	case ErrKeysUnavailable, ErrUnavailable:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusUnauthorized
@@ -136,7 +148,7 @@ func (e *Error) GRPCCode() uint32 {
 		return grpcInvalidArgument
 	case ErrInsufficientScope:
 		return grpcPermissionDenied
-	case ErrKeysUnavailable:
+	case ErrKeysUnavailable, ErrUnavailable:
 		return grpcUnavailable
 	}
 	return grpcUnauthenticated

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // FuzzValidate: no input may make Validate panic, return claims with an
@@ -127,7 +129,7 @@ func FuzzDecodeClaims(f *testing.F) {
 			if ok != d.has || ok && x != d.v {
 				t.Fatalf("%s = %v (%v), encoding/json %v", k, d.v, d.has, x)
 			}
-			if ok && (d.v < 0 || d.v > maxNumericDate) {
+			if ok && (d.v < 0 || d.v > jose.MaxNumericDate) {
 				t.Fatalf("%s out of range accepted: %v", k, d.v)
 			}
 		}
@@ -290,20 +292,20 @@ func FuzzSplitCompact(f *testing.F) {
 			}
 			return
 		}
-		if p.header+"."+p.payload+"."+p.signature != tok || p.signingInput != p.header+"."+p.payload {
+		if p.Header+"."+p.Payload+"."+p.Signature != tok || p.SigningInput != p.Header+"."+p.Payload {
 			t.Fatalf("split %q does not join back", tok)
 		}
-		if strings.Count(tok, ".") != 2 || p.header == "" || p.payload == "" {
+		if strings.Count(tok, ".") != 2 || p.Header == "" || p.Payload == "" {
 			t.Fatalf("accepted %q", tok)
 		}
-		for _, seg := range []string{p.header, p.payload, p.signature} {
+		for _, seg := range []string{p.Header, p.Payload, p.Signature} {
 			for i := 0; i < len(seg); i++ {
 				if !strings.ContainsRune(b64urlChars, rune(seg[i])) {
 					t.Fatalf("segment %q has %q", seg, seg[i])
 				}
 			}
 			dst := make([]byte, base64.RawURLEncoding.DecodedLen(len(seg)))
-			got, ok := decodeSegment(dst, seg)
+			got, ok := jose.DecodeSegment(dst, seg)
 			ref, refErr := base64.RawURLEncoding.DecodeString(seg)
 			canonical := refErr == nil && base64.RawURLEncoding.EncodeToString(ref) == seg
 			if ok != canonical {
@@ -314,26 +316,6 @@ func FuzzSplitCompact(f *testing.F) {
 			}
 		}
 	})
-}
-
-// readerMembers walks data with objectReader and returns its top-level
-// members (raw values), or the reader's error.
-func readerMembers(data []byte) (map[string][]byte, error) {
-	var r objectReader
-	r.reset(data)
-	out := map[string][]byte{}
-	for r.next() {
-		k := r.key
-		v, ok := r.skipValue()
-		if !ok {
-			break
-		}
-		out[k] = v
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return out, nil
 }
 
 // jsonDuplicateOrDepth reports whether data, which encoding/json accepts,
@@ -379,59 +361,6 @@ func jsonDuplicateOrDepth(data []byte) (dup bool, depth int) {
 			}
 		}
 	}
-}
-
-// FuzzJSONReader: the hot-path JSON reader against encoding/json. Where
-// both accept, every top-level member has the same raw value. The reader
-// may refuse what encoding/json accepts only for a duplicate member name,
-// nesting beyond maxJSONDepth, invalid UTF-8, or a number out of float64
-// range (which encoding/json cannot decode either); it never accepts what
-// encoding/json refuses.
-func FuzzJSONReader(f *testing.F) {
-	for _, s := range []string{
-		`{"a":1,"b":[true,false,null],"c":{"d":"e"}}`, `{"a":1,"a":2}`, `{"\u0061":1,"a":2}`,
-		`{"a":"\ud800"}`, "{\"a\":\"\xff\"}", `{"a":1e400}`, `{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
-		` { "a" : -0.0e+1 } `, `{"a":01}`, `{"a":1}x`, `{}`, `[]`, `null`, ` null `,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		ours, err := readerMembers(data)
-		var ref map[string]json.RawMessage
-		refErr := json.Unmarshal(data, &ref)
-		if err == nil {
-			if refErr != nil {
-				t.Fatalf("reader accepts what encoding/json refuses (%v): %q", refErr, data)
-			}
-			if len(ours) != len(ref) {
-				t.Fatalf("members %d vs %d: %q", len(ours), len(ref), data)
-			}
-			for k, v := range ours {
-				if !bytes.Equal(v, ref[k]) {
-					t.Fatalf("member %q = %q, encoding/json %q", k, v, ref[k])
-				}
-			}
-			return
-		}
-		if refErr != nil {
-			return // both refuse
-		}
-		dup, depth := jsonDuplicateOrDepth(data)
-		var anyVal any
-		switch {
-		case errors.Is(err, errJSONDuplicate) && dup:
-		case errors.Is(err, errJSONDepth) && depth > maxJSONDepth:
-		case errors.Is(err, errJSONUTF8) && !utf8.Valid(data):
-		case errors.Is(err, errJSONSyntax) && json.Unmarshal(data, &anyVal) != nil:
-			// A number beyond float64 range: encoding/json cannot decode it.
-		case errors.Is(err, errJSONNotObject) && ref == nil:
-			// encoding/json decodes a top-level null into a nil map; a
-			// token's header and claims must be objects (RFC 7515 section
-			// 4, RFC 7519 section 7.2).
-		default:
-			t.Fatalf("reader refuses (%v) what encoding/json accepts: %q", err, data)
-		}
-	})
 }
 
 // independentlyVerified verifies tok with the standard library alone: its

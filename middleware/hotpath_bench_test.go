@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // auth0Payload is the claims of an Auth0 access token (see bench/fixture.go).
@@ -68,10 +70,10 @@ func BenchmarkDecodeSegments(b *testing.B) {
 	buf := make([]byte, len(auth0Shaped))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := decodeSegment(buf, p.header); !ok {
+		if _, ok := jose.DecodeSegment(buf, p.Header); !ok {
 			b.Fatal("header")
 		}
-		if _, ok := decodeSegment(buf, p.payload); !ok {
+		if _, ok := jose.DecodeSegment(buf, p.Payload); !ok {
 			b.Fatal("payload")
 		}
 	}

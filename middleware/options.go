@@ -182,9 +182,9 @@ func checkIssuer(iss string) error {
 // DefaultCacheSize; 0 turns the cache off. A cached token is compared in
 // full (never by hash alone), never outlives its exp (plus leeway), and is
 // forgotten as soon as the key that verified it leaves its issuer's key set.
-// Every other check depends only on the token, so the cache keeps every
-// invariant of DESIGN.md. Claims returned from the cache are shared: treat
-// Claims as read-only.
+// Every other check depends only on the token, so a cached answer is the
+// answer Validate would give. Claims returned from the cache are shared:
+// treat Claims as read-only.
 func WithTokenCache(size int) Option {
 	return func(c *config) error {
 		if size < 0 || size > 1<<20 {

@@ -40,6 +40,12 @@ const (
 	ReasonDPoPDowngrade Reason = "dpop_downgrade"
 	ReasonDPoPNotBound  Reason = "dpop_not_bound"
 	ReasonDPoPRequired  Reason = "dpop_required"
+	// ReasonDPoPReplayQuota: the proof's client key holds as many recent
+	// proofs as the replay store allows one key (dpop.ErrReplayKeyQuota).
+	ReasonDPoPReplayQuota Reason = "dpop_replay_quota"
+	// ReasonReplayStoreUnavailable: the DPoP replay store failed or is
+	// full (ErrUnavailable, 503).
+	ReasonReplayStoreUnavailable Reason = "replay_store_unavailable"
 
 	// ReasonUnsupportedConfirmation: the token is sender-constrained
 	// (RFC 7800 cnf) by a method the validator does not verify, such as
@@ -58,4 +64,5 @@ var Reasons = []Reason{
 	ReasonInsufficientScope, ReasonInternal,
 	ReasonDPoPProof, ReasonDPoPReplay, ReasonDPoPNonce, ReasonDPoPDowngrade,
 	ReasonDPoPNotBound, ReasonDPoPRequired, ReasonUnsupportedConfirmation,
+	ReasonDPoPReplayQuota, ReasonReplayStoreUnavailable,
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -53,7 +55,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		maxSize:   DefaultMaxTokenSize,
 		now:       time.Now,
 		cacheSize: DefaultCacheSize,
-		dpop:      dpopConfig{algs: DefaultDPoPAlgorithms, window: DefaultDPoPWindow, skew: DefaultDPoPMaxFutureSkew},
+		dpop:      dpopConfig{algs: dpop.DefaultAlgorithms, window: dpop.DefaultWindow, skew: dpop.DefaultMaxFutureSkew},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -74,10 +76,8 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		seen[ic.issuer] = true
 	}
 	c.dpop.skew = min(c.dpop.skew, c.dpop.window)
-	if c.dpop.replay == nil && c.dpop.mode != DPoPDisabled {
-		s := NewMemoryReplayStore(0)
-		s.now = c.now // the clock the proofs' iat is checked with
-		c.dpop.replay = s
+	if err := c.dpop.newVerifier(c.now); err != nil {
+		return nil, err
 	}
 	if c.issuers[0].keys == nil {
 		src, err := jwks.Discover(issuer, c.sourceOptions()...)
@@ -138,7 +138,7 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 // (RFC 6750) and returns its claims. The checks run cheapest first, so a
 // flood of junk costs little and only a token that passed format,
 // algorithm, issuer, audience, time and type checks can make a key source
-// fetch (DESIGN.md, unknown kid):
+// fetch for an unknown kid:
 //
 //  1. size, compact form, base64url alphabet (RFC 7515 section 7.1);
 //  2. header: JSON, no crit (RFC 7515 section 4.1.11), not JWE, not nested
@@ -212,21 +212,26 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 			return c, nil
 		}
 	}
-	parts, e := splitCompactFast(token)
-	if e != nil {
-		return nil, e
+	// jose.SplitFast splits an ordinary token; any other shape gets
+	// splitCompact's precise error.
+	parts, fast := jose.SplitFast(token)
+	if !fast {
+		var e *Error
+		if parts, e = splitCompact(token); e != nil {
+			return nil, e
+		}
 	}
 	// One buffer for header and payload: claims strings are views of it.
 	// All three segments are decoded before any check: the strict decoder
 	// refuses every character outside base64url, so the alphabet scan of
 	// splitCompact runs only to name the culprit of a failure, and a token
 	// with a bad character never gets further than it did with the scan.
-	hlen := base64.RawURLEncoding.DecodedLen(len(parts.header))
-	buf := make([]byte, hlen+base64.RawURLEncoding.DecodedLen(len(parts.payload)))
+	hlen := base64.RawURLEncoding.DecodedLen(len(parts.Header))
+	buf := make([]byte, hlen+base64.RawURLEncoding.DecodedLen(len(parts.Payload)))
 	var sigStack [512]byte // RSA up to 4096 bits
-	hdrJSON, hok := decodeSegment(buf[:hlen], parts.header)
-	payload, pok := decodeSegment(buf[hlen:], parts.payload)
-	sig, sok := decodeSegment(segmentBuffer(&sigStack, parts.signature), parts.signature)
+	hdrJSON, hok := jose.DecodeSegment(buf[:hlen], parts.Header)
+	payload, pok := jose.DecodeSegment(buf[hlen:], parts.Payload)
+	sig, sok := jose.DecodeSegment(segmentBuffer(&sigStack, parts.Signature), parts.Signature)
 	if !hok || !pok || !sok {
 		if _, e := splitCompact(token); e != nil {
 			return nil, e
@@ -261,7 +266,7 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if e != nil {
 		return nil, e
 	}
-	if e := verifySignature(key, parts.signingInput, sig, sok); e != nil {
+	if e := verifySignature(key, parts.SigningInput, sig, sok); e != nil {
 		return nil, e
 	}
 	c := &cs.Claims
@@ -354,12 +359,12 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 	if cs.hasIat && cs.iat > nowSec+v.leeway {
 		return ic, invalid(ReasonIssuedInFuture, "the token was issued in the future (iat)")
 	}
-	c.ExpiresAt = dateToTime(cs.exp)
+	c.ExpiresAt = jose.DateTime(cs.exp)
 	if cs.hasNbf {
-		c.NotBefore = dateToTime(cs.nbf)
+		c.NotBefore = jose.DateTime(cs.nbf)
 	}
 	if cs.hasIat {
-		c.IssuedAt = dateToTime(cs.iat)
+		c.IssuedAt = jose.DateTime(cs.iat)
 	}
 	return ic, nil
 }
@@ -433,8 +438,8 @@ func (v *Validator) audienceOK(aud []string) bool {
 }
 
 // findKey returns the issuer's key for kid, refreshing the source once when
-// the kid is unknown. The key must be bound to exactly alg (DESIGN.md
-// invariant 2).
+// the kid is unknown. The key must be bound to exactly alg: one key never
+// verifies under two algorithms (RFC 8725 section 3.1).
 func (v *Validator) findKey(ctx context.Context, ic *issuerConfig, kid string, alg jwks.Alg) (*jwks.Key, *Error) {
 	set := ic.keys.Keys()
 	key, ok := set.Lookup(kid)
@@ -466,7 +471,7 @@ func verifySignature(key *jwks.Key, signingInput string, sig []byte, decoded boo
 	if !decoded {
 		return invalid(ReasonEncoding, "the token signature is not valid base64url")
 	}
-	if !key.Verify(bytesOf(signingInput), sig) {
+	if !key.Verify(jose.BytesOf(signingInput), sig) {
 		return invalid(ReasonSignature, "the token signature is invalid")
 	}
 	return nil

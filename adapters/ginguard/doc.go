@@ -32,6 +32,7 @@
 // answers never differ: RFC 6750 section 3 statuses and WWW-Authenticate
 // challenges (with a DPoP challenge beside the Bearer one, RFC 9449 section
 // 7.1), RFC 9457 problem+json bodies, 503 with Retry-After while the
-// issuer's keys cannot be loaded. The gin context is aborted, so no later
+// issuer's keys cannot be loaded or another dependency fails, such as the
+// DPoP replay store (middleware.ErrUnavailable). The gin context is aborted, so no later
 // handler runs. The package is named ginguard so it never clashes with gin.
 package ginguard

@@ -125,7 +125,7 @@ func TestExternalURLIsChecked(t *testing.T) {
 	for _, base := range []string{"api.example.com", "ftp://api.example.com", "https://", "https://api.example.com/?x=1", "https://api.example.com/#f"} {
 		func() {
 			defer func() {
-				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "ginguard: middleware: external URL") {
+				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "ginguard: dpop: external URL") {
 					t.Errorf("Protect with %q: panic %v", base, e)
 				}
 			}()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/authctx"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
@@ -40,7 +41,7 @@ func Protect(v *middleware.Validator, opts ...Option) gin.HandlerFunc {
 		panic("ginguard: nil validator")
 	}
 	cfg := newConfig(opts)
-	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
+	if err := dpop.CheckExternalURL(cfg.externalURL); err != nil {
 		panic(fmt.Errorf("ginguard: %w", err))
 	}
 	p := &protector{

@@ -37,12 +37,14 @@
 //
 // Status codes: no token or a bad one -> Unauthenticated; a valid token
 // without the required scopes -> PermissionDenied, the message naming the
-// missing scopes; the issuer's keys cannot be loaded -> Unavailable; a
-// malformed request (two tokens) -> InvalidArgument. A client's bad token is
-// never Internal or Unknown. Refusals carry a google.rpc.ErrorInfo detail
-// (domain "jwtguard", reason the jwtguard Reason) and the RFC 6750 section 3
-// challenge in the "www-authenticate" trailer, the same value net/http sends
-// (a DPoP challenge beside the Bearer one, RFC 9449 section 7.1).
+// missing scopes; the issuer's keys cannot be loaded or another dependency
+// fails, such as the DPoP replay store (middleware.ErrUnavailable) ->
+// Unavailable; a malformed request (two tokens) -> InvalidArgument. A
+// client's bad token is never Internal or Unknown. Refusals carry a
+// google.rpc.ErrorInfo detail (domain "jwtguard", reason the jwtguard
+// Reason) and the RFC 6750 section 3 challenge in the "www-authenticate"
+// trailer, the same value net/http sends (a DPoP challenge beside the
+// Bearer one, RFC 9449 section 7.1).
 //
 // Interceptors compose: when several Guards of one validator are chained
 // (a platform-wide one and a service's own), the first authenticates the

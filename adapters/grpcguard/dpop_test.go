@@ -147,12 +147,12 @@ func TestExternalURLIsChecked(t *testing.T) {
 	env := adaptertest.NewEnv(t)
 	for _, base := range []string{"api.example.com", "ftp://api.example.com", "https://", "https://api.example.com/?x=1", "https://api.example.com/#f", "https://u@api.example.com"} {
 		_, err := grpcguard.New(env.V, adaptertest.Methods(), grpcguard.WithExternalURL(base))
-		if err == nil || !strings.HasPrefix(err.Error(), "grpcguard: middleware: external URL") {
+		if err == nil || !strings.HasPrefix(err.Error(), "grpcguard: dpop: external URL") {
 			t.Errorf("New with %q: %v", base, err)
 		}
 		func() {
 			defer func() {
-				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "grpcguard: middleware: external URL") {
+				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "grpcguard: dpop: external URL") {
 					t.Errorf("Stream with %q: panic %v", base, e)
 				}
 			}()

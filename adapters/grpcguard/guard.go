@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/authctx"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
@@ -31,7 +32,7 @@ func New(v *middleware.Validator, methods Methods, opts ...Option) (*Guard, erro
 		return nil, errors.New("grpcguard: nil validator")
 	}
 	cfg := newConfig(opts)
-	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
+	if err := dpop.CheckExternalURL(cfg.externalURL); err != nil {
 		return nil, fmt.Errorf("grpcguard: %w", err)
 	}
 	t, err := compile(methods, cfg.public)

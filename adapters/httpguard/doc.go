@@ -23,7 +23,9 @@
 // Answers follow RFC 6750 section 3: 401 with a bare Bearer challenge when
 // there is no token, 401 invalid_token, 403 insufficient_scope with the
 // missing scopes, 400 invalid_request for a malformed request, and 503 with
-// Retry-After while the issuer's keys cannot be loaded. Bodies are RFC 9457
+// Retry-After while the issuer's keys cannot be loaded or another
+// dependency fails, such as the DPoP replay store
+// (middleware.ErrUnavailable). Bodies are RFC 9457
 // application/problem+json. The package is named httpguard so it never
 // clashes with net/http.
 package httpguard

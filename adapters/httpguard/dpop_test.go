@@ -171,7 +171,7 @@ func TestExternalURLIsChecked(t *testing.T) {
 	for _, base := range []string{"api.example.com", "ftp://api.example.com", "https://api.example.com/?q=1", "https://u@api.example.com", "https://"} {
 		func() {
 			defer func() {
-				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "httpguard: middleware: external URL") {
+				if e, ok := recover().(error); !ok || !strings.HasPrefix(e.Error(), "httpguard: dpop: external URL") {
 					t.Errorf("Protect with %q: recovered %v", base, e)
 				}
 			}()

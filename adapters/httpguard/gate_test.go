@@ -163,7 +163,7 @@ func TestGatePanicsAtConstruction(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
 				r := recover()
-				if msg := fmt.Sprint(r); r == nil || !strings.HasPrefix(msg, "httpguard: Gate") && !strings.HasPrefix(msg, "httpguard: middleware: external URL") {
+				if msg := fmt.Sprint(r); r == nil || !strings.HasPrefix(msg, "httpguard: Gate") && !strings.HasPrefix(msg, "httpguard: dpop: external URL") {
 					t.Errorf("panic %q, want one starting with httpguard:", msg)
 				}
 			}()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/authctx"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
@@ -46,7 +47,7 @@ func newGuard(fn string, v *middleware.Validator, r scopecheck.Requirement, next
 		panic(fmt.Errorf("httpguard: %s: %w", fn, err))
 	}
 	cfg := newConfig(opts)
-	if err := middleware.CheckExternalURL(cfg.externalURL); err != nil {
+	if err := dpop.CheckExternalURL(cfg.externalURL); err != nil {
 		panic(fmt.Errorf("httpguard: %w", err))
 	}
 	return &guard{v: v, req: r, next: next, cfg: cfg, authenticate: authenticate}

@@ -32,7 +32,13 @@ const (
 	NonceAPI
 	// DPoPOnlyAPI validates with Env.DPoPOnly: DPoP required.
 	DPoPOnlyAPI
+	// ReplayDown validates with Env.ReplayDown: its DPoP replay store
+	// fails, so every DPoP request meets "replay store unavailable".
+	ReplayDown
 )
+
+// APIs lists every API, for runners that build one handler per API.
+var APIs = []API{DefaultAPI, KeysDown, NonceAPI, DPoPOnlyAPI, ReplayDown}
 
 // Case is one request and the answer every adapter must give.
 type Case struct {
@@ -201,6 +207,14 @@ var Cases = []Case{
 		Status:         403, Code: "insufficient_scope", GRPC: codes.PermissionDenied,
 		Reason: middleware.ReasonInsufficientScope, Scope: "delete:contacts", ErrorOn: middleware.SchemeDPoP},
 	{Name: "nonce API, Bearer token", Route: Read, API: NonceAPI, Auth: bearer(reader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+
+	// A failing replay store is the API's failure, not the client's: 503
+	// with Retry-After (HTTP), Unavailable (gRPC), never 401; Bearer
+	// requests do not need the store.
+	{Name: "DPoP, replay store failing", Route: Read, API: ReplayDown, Auth: dpop(bound), Proofs: boundProof,
+		Status: 503, GRPC: codes.Unavailable, Reason: middleware.ReasonReplayStoreUnavailable},
+	{Name: "replay store failing, Bearer token", Route: Read, API: ReplayDown, Auth: bearer(reader),
 		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
 
 	// DPoP required.

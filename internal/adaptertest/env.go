@@ -1,12 +1,15 @@
 package adaptertest
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	dpopverify "github.com/jwtguard/jwtguard/dpop" // cases.go has a func dpop
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -27,6 +30,8 @@ type Env struct {
 	Nonce *middleware.Validator
 	// DPoPOnly is V accepting DPoP-bound tokens only (DPoPRequired).
 	DPoPOnly *middleware.Validator
+	// ReplayDown is V with a DPoP replay store that always fails.
+	ReplayDown *middleware.Validator
 	// DPoPKey is the client key Tokens.Bound is bound to.
 	DPoPKey *jwtguardtest.DPoPKey
 	Tokens  Tokens
@@ -41,6 +46,8 @@ func (e *Env) Validator(a API) *middleware.Validator {
 		return e.Nonce
 	case DPoPOnlyAPI:
 		return e.DPoPOnly
+	case ReplayDown:
+		return e.ReplayDown
 	}
 	return e.V
 }
@@ -71,8 +78,9 @@ func NewEnv(t testing.TB) *Env {
 	}
 	t.Cleanup(iss.Close)
 	e := &Env{Issuer: iss, V: validator(t, iss, iss),
-		Nonce:    validator(t, iss, iss, middleware.WithDPoPNonce([]byte("adaptertest nonce secret, 32+ bytes long"), 10*time.Minute)),
-		DPoPOnly: validator(t, iss, iss, middleware.WithDPoP(middleware.DPoPRequired)),
+		Nonce:      validator(t, iss, iss, middleware.WithDPoPNonce([]byte("adaptertest nonce secret, 32+ bytes long"), 10*time.Minute)),
+		DPoPOnly:   validator(t, iss, iss, middleware.WithDPoP(middleware.DPoPRequired)),
+		ReplayDown: validator(t, iss, iss, middleware.WithDPoPReplayStore(downStore{})),
 	}
 	if e.DPoPKey, err = jwtguardtest.NewDPoPKey(""); err != nil {
 		t.Fatal(err)
@@ -114,6 +122,13 @@ func NewEnv(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// downStore is a DPoP replay store whose backend is down.
+type downStore struct{}
+
+func (downStore) Seen(context.Context, dpopverify.ReplayEntry) (bool, error) {
+	return false, errors.New("adaptertest: replay store down")
 }
 
 // validator accepts tokens of iss with the keys served by keys.

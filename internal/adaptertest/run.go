@@ -17,9 +17,6 @@ import (
 // of the cases: the default, every asymmetric algorithm.
 const DPoPAlgs = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
 
-// APIs are the validator configurations the cases use.
-var APIs = []API{DefaultAPI, KeysDown, NonceAPI, DPoPOnlyAPI}
-
 // HTTPAnswer is what an HTTP adapter answered.
 type HTTPAnswer struct {
 	Rec *httptest.ResponseRecorder

@@ -1,9 +1,27 @@
-package middleware
+package dpop
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
+
+// CheckExternalURL accepts "" (use the request's own scheme and host) or an
+// absolute http(s) URL with a host and no user, query or fragment, such as
+// "https://api.example.com": the base adapters put before a request's path
+// to get the URI a proof's htu must name (RFC 9449 section 4.3), when a
+// proxy in front of the API changes the scheme or the host.
+func CheckExternalURL(base string) error {
+	if base == "" {
+		return nil
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf(`dpop: external URL %q is not an absolute http(s) URL like "https://api.example.com"`, base)
+	}
+	return nil
+}
 
 // normalizeHTU returns the form of an http(s) URI that DPoP compares
 // (RFC 9449 section 4.3, check 9): query and fragment dropped, then the

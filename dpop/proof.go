@@ -1,15 +1,15 @@
-package middleware
+package dpop
 
 import (
 	"crypto"
-	"crypto/sha256"
 	"encoding/base64"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
+	"github.com/jwtguard/jwtguard/internal/jsonscan"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -17,8 +17,8 @@ import (
 // jwk makes the largest).
 const maxProofSize = 8 << 10
 
-// dpopProof is a DPoP proof whose signature has been verified.
-type dpopProof struct {
+// proof is a DPoP proof whose signature has been verified.
+type proof struct {
 	jkt              string  // RFC 7638 SHA-256 thumbprint of the proof key
 	jti              string  // unique identifier
 	iat              float64 // seconds
@@ -33,63 +33,63 @@ type dpopProof struct {
 // proof's jwk must be public (RFC 9449 section 4.3, check 7).
 var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
-// parseProof checks the form and signature of a DPoP proof (RFC 9449
-// section 4.3, checks 2 to 7): a compact JWS with typ dpop+jwt, an allowed
+// parse checks the form and signature of a DPoP proof (RFC 9449 section
+// 4.3, checks 2 to 7): a compact JWS with typ dpop+jwt, an allowed
 // asymmetric alg, a public jwk it verifies with, and the claims jti, htm,
 // htu, iat.
-func (v *Validator) parseProof(proof string) (*dpopProof, *Error) {
-	if len(proof) > maxProofSize {
+func (v *Verifier) parse(raw string) (*proof, *Error) {
+	if len(raw) > maxProofSize {
 		return nil, proofError("the DPoP proof is too large")
 	}
-	parts, e := splitCompact(proof)
-	if e != nil {
+	parts, f, _ := jose.Split(raw)
+	if f != jose.NoFault {
 		return nil, proofError("the DPoP proof is not a compact JWS")
 	}
-	hdr, ok := decodeSegmentString(parts.header)
+	hdr, ok := jose.DecodeSegmentString(parts.Header)
 	if !ok {
 		return nil, proofError("the DPoP proof header is not valid base64url")
 	}
 	var typ, alg string
 	var jwkRaw []byte
-	r := objectReader{}
-	r.reset(hdr)
-	for ok && r.next() {
-		switch r.key {
+	var r jsonscan.Reader
+	r.Reset(hdr)
+	for ok && r.Next() {
+		switch r.Key() {
 		case "typ":
-			typ, ok = r.readStringTyped()
+			typ, ok = r.ReadStringTyped()
 		case "alg":
-			alg, ok = r.readStringTyped()
+			alg, ok = r.ReadStringTyped()
 		case "jwk":
-			if r.peek() != '{' {
+			if r.Peek() != '{' {
 				ok = false
 				break
 			}
-			jwkRaw, ok = r.skipValue()
+			jwkRaw, ok = r.SkipValue()
 		case "crit":
 			return nil, proofError("the DPoP proof header lists critical extensions (crit)")
 		default:
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		}
 	}
-	if r.err != nil || !ok {
+	if r.Err() != nil || !ok {
 		return nil, proofError("the DPoP proof header is not valid")
 	}
 	if !strings.EqualFold(typ, "dpop+jwt") {
 		return nil, proofError("the DPoP proof typ is not dpop+jwt")
 	}
 	a, known := jwks.ParseAlg(alg)
-	if !known || a.IsHMAC() || !slices.Contains(v.dpop.algs, a) {
+	if !known || a.IsHMAC() || !slices.Contains(v.algs, a) {
 		return nil, proofError("the DPoP proof algorithm is not allowed")
 	}
 	key, jkt, e := proofKey(jwkRaw, a)
 	if e != nil {
 		return nil, e
 	}
-	sig, ok := decodeSegmentString(parts.signature)
-	if !ok || !key.Verify(bytesOf(parts.signingInput), sig) {
+	sig, ok := jose.DecodeSegmentString(parts.Signature)
+	if !ok || !key.Verify(jose.BytesOf(parts.SigningInput), sig) {
 		return nil, proofError("the DPoP proof signature is invalid")
 	}
-	payload, ok := decodeSegmentString(parts.payload)
+	payload, ok := jose.DecodeSegmentString(parts.Payload)
 	if !ok {
 		return nil, proofError("the DPoP proof payload is not valid base64url")
 	}
@@ -107,17 +107,17 @@ func proofKey(raw []byte, alg jwks.Alg) (*jwks.Key, string, *Error) {
 	if raw == nil {
 		return nil, "", proofError("the DPoP proof header has no jwk")
 	}
-	var r objectReader
-	r.reset(raw)
-	for r.next() {
-		if slices.Contains(privateJWKMembers, r.key) {
+	var r jsonscan.Reader
+	r.Reset(raw)
+	for r.Next() {
+		if slices.Contains(privateJWKMembers, r.Key()) {
 			return nil, "", proofError("the DPoP proof jwk holds private key material")
 		}
-		if _, ok := r.skipValue(); !ok {
+		if _, ok := r.SkipValue(); !ok {
 			break
 		}
 	}
-	if r.err != nil {
+	if r.Err() != nil {
 		return nil, "", proofError("the DPoP proof jwk is not valid JSON")
 	}
 	jk, err := jwk.ParseKey(raw)
@@ -141,81 +141,40 @@ func proofKey(raw []byte, alg jwks.Alg) (*jwks.Key, string, *Error) {
 
 // decodeProofClaims reads the claims of RFC 9449 section 4.2, with types
 // enforced.
-func decodeProofClaims(data []byte) (*dpopProof, *Error) {
-	p := &dpopProof{}
-	var r objectReader
-	r.reset(data)
+func decodeProofClaims(data []byte) (*proof, *Error) {
+	p := &proof{}
+	var r jsonscan.Reader
+	r.Reset(data)
 	ok := true
-	for ok && r.next() {
-		switch r.key {
+	for ok && r.Next() {
+		switch r.Key() {
 		case "jti":
-			p.jti, ok = r.readStringTyped()
+			p.jti, ok = r.ReadStringTyped()
 			p.hasJTI = true
 		case "htm":
-			p.htm, ok = r.readStringTyped()
+			p.htm, ok = r.ReadStringTyped()
 			p.hasHtm = true
 		case "htu":
-			p.htu, ok = r.readStringTyped()
+			p.htu, ok = r.ReadStringTyped()
 			p.hasHtu = true
 		case "iat":
-			p.iat, ok = r.readDate()
+			p.iat, ok = jose.ReadDate(&r)
 			p.hasIat = true
 		case "ath":
-			p.ath, ok = r.readStringTyped()
+			p.ath, ok = r.ReadStringTyped()
 			p.hasAth = true
 		case "nonce":
-			p.nonce, ok = r.readStringTyped()
+			p.nonce, ok = r.ReadStringTyped()
 			p.hasNonce = true
 		default:
-			_, ok = r.skipValue()
+			_, ok = r.SkipValue()
 		}
 	}
 	switch {
-	case r.err != nil || !ok:
+	case r.Err() != nil || !ok:
 		return nil, proofError("the DPoP proof claims are not valid")
 	case !p.hasJTI || p.jti == "" || !p.hasHtm || !p.hasHtu || !p.hasIat:
 		return nil, proofError("the DPoP proof lacks jti, htm, htu or iat")
 	}
 	return p, nil
-}
-
-// checkRequest binds a verified proof to the request and the access token
-// (RFC 9449 section 4.3, checks 8 to 12; section 7.1 for ath).
-func (v *Validator) checkRequest(p *dpopProof, c *Credentials, token string, now time.Time) *Error {
-	if p.htm != c.Method {
-		return proofError("the DPoP proof htm does not match the request method")
-	}
-	want, okReq := normalizeHTU(c.URL)
-	got, okProof := normalizeHTU(p.htu)
-	if !okReq || !okProof || got != want {
-		return proofError("the DPoP proof htu does not match the request URI")
-	}
-	// RFC 9449 section 11.1: iat within the window behind now, and at
-	// most the future skew ahead of it.
-	nowSec := float64(now.UnixNano()) / 1e9
-	if p.iat > nowSec+v.dpop.skew.Seconds() {
-		return proofError("the DPoP proof iat is too far in the future; check the client's clock")
-	}
-	if nowSec-p.iat > v.dpop.window.Seconds() {
-		return proofError("the DPoP proof iat is outside the accepted window")
-	}
-	sum := sha256.Sum256([]byte(token))
-	if !p.hasAth || p.ath != base64.RawURLEncoding.EncodeToString(sum[:]) {
-		return proofError("the DPoP proof ath does not match the access token")
-	}
-	if v.dpop.nonces != nil && (!p.hasNonce || !v.dpop.nonces.valid(p.nonce, now)) {
-		e := NewError(ErrUseDPoPNonce, ReasonDPoPNonce, "the resource server requires a DPoP nonce")
-		e.DPoPNonce = v.dpop.nonces.current(now)
-		return e
-	}
-	return nil
-}
-
-// decodeSegmentString decodes one base64url segment into a new buffer.
-func decodeSegmentString(seg string) ([]byte, bool) {
-	return decodeSegment(make([]byte, base64.RawURLEncoding.DecodedLen(len(seg))), seg)
-}
-
-func proofError(desc string) *Error {
-	return NewError(ErrInvalidDPoPProof, ReasonDPoPProof, desc)
 }

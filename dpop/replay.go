@@ -1,4 +1,4 @@
-package middleware
+package dpop
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 )
 
 // ErrReplayStoreFull is returned by a ReplayStore that cannot remember one
-// more proof. The proof is refused: a proof that cannot be checked for
-// replay is never accepted.
-var ErrReplayStoreFull = errors.New("middleware: DPoP replay store full")
+// more proof. The proof is refused (KindUnavailable: a server-side
+// condition): a proof that cannot be checked for replay is never accepted.
+var ErrReplayStoreFull = errors.New("dpop: replay store full")
 
 // ErrReplayKeyQuota is returned by a ReplayStore when the client key of a
 // proof already holds as many live proofs as the store allows one key. The
-// proof is refused; other keys are unaffected.
-var ErrReplayKeyQuota = errors.New("middleware: DPoP replay quota of the client key exhausted")
+// proof is refused (KindQuota: the client's doing); other keys are
+// unaffected.
+var ErrReplayKeyQuota = errors.New("dpop: replay quota of the client key exhausted")
 
 // ReplayEntry is one DPoP proof for a ReplayStore to remember. It holds
 // hashes and a time, never the proof.
@@ -30,8 +31,8 @@ type ReplayEntry struct {
 	// one client cannot exhaust the store (MemoryReplayStore does).
 	Key [32]byte
 	// Expiry is the instant until which ID must be remembered: the last
-	// instant at which the validator could still accept the proof, max(now,
-	// iat) + the DPoP window (RFC 9449 section 11.1), plus one second for
+	// instant at which the Verifier could still accept the proof, max(now,
+	// iat) + the window (RFC 9449 section 11.1), plus one second for
 	// rounding.
 	Expiry time.Time
 }
@@ -45,10 +46,13 @@ type ReplayEntry struct {
 // operation, so that two concurrent uses of a proof cannot both see it as
 // new. An implementation must remember an ID at least until its Expiry,
 // never less: forgetting it early (eviction, a shorter TTL, a clock that
-// runs ahead of the API's) lets the proof be replayed while the validator
+// runs ahead of the API's) lets the proof be replayed while the Verifier
 // still accepts its iat. When it cannot record one more ID it returns an
-// error (ErrReplayStoreFull, ErrReplayKeyQuota, a network error) and the
-// proof is refused. In Redis, one command does it all:
+// error and the proof is refused: ErrReplayKeyQuota (or an error wrapping
+// it) when the proof's client key is over its quota, which is the
+// client's doing (KindQuota); any other error (ErrReplayStoreFull, a
+// network error) says the store is failing (KindUnavailable), which
+// middleware answers with 503. In Redis, one command does it all:
 //
 //	SET <prefix><hex ID> 1 NX PXAT <Expiry in Unix milliseconds, rounded up>
 //
