@@ -504,8 +504,9 @@ func (x *explainer) audienceCheck() {
 		detail = "aud " + hintValues(c.Audience) + "; this API accepts " + configured(x.v.audiences)
 	}
 	hint := audienceHint(c.Audience, x.v.audiences)
-	if x.cs.idMarker() != "" {
-		hint = x.idTokenHint()
+	if x.cs.idMarker() != "" && len(c.Audience) > 0 {
+		hint = "this is an ID token (see token_kind), whose aud is the client's ID: send the access token, requested for this API (audience=" +
+			x.v.audiences[0] + ")"
 	}
 	x.fail(CheckAudience, e, detail, hint)
 }
@@ -634,6 +635,10 @@ func (x *explainer) refreshNote(found bool) string {
 		return ""
 	}
 	err := tr.refreshErr
+	msg := ""
+	if err != nil {
+		msg = strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
 	switch {
 	case err == nil && found:
 		return "; the key source fetched new keys, which hold it"
@@ -644,9 +649,9 @@ func (x *explainer) refreshNote(found bool) string {
 	case errors.Is(err, jwks.ErrWaitTimeout):
 		return "; a refresh was asked for but did not finish in time (jwks.WithMaxWait); it goes on in the background"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return "; a refresh was asked for, and the wait was cut short (" + err.Error() + ")"
+		return "; a refresh was asked for, and the wait was cut short (" + msg + ")"
 	}
-	return "; a refresh was asked for and failed: " + err.Error()
+	return "; a refresh was asked for and failed: " + msg
 }
 
 // signature: the canonical base64url of the signature, then the

@@ -121,7 +121,7 @@ func TestExplainIDToken(t *testing.T) {
 				c[marker] = "x"
 				c["aud"] = "kQ8vR1xYb2NmT4pZ7wLc3HdF6sJg9AeU"
 			}))
-			hint := []string{"ID token", `"kQ8vR1xYb2NmT4pZ7wLc3HdF6sJg9AeU" is the client's ID`, "audience=" + testAudience}
+			hint := []string{"ID token", "client's ID", "audience=" + testAudience}
 			wantFail(t, r, CheckKind, ReasonIDToken, []string{marker}, hint)
 			wantFail(t, r, CheckAudience, ReasonAudience, []string{"kQ8vR1xYb2NmT4pZ7wLc3HdF6sJg9AeU"}, hint)
 		})
