@@ -13,7 +13,8 @@ import (
 )
 
 // explainMaxDecode bounds the tokens Explain decodes beyond the format
-// check: larger ones are reported as too large and no further.
+// check when they are over the validator's own limit: larger ones are
+// reported as too large and no further.
 const explainMaxDecode = 1 << 20
 
 // explainer runs the checks of Explain one by one, each on what the
@@ -110,7 +111,7 @@ func (x *explainer) format() {
 	if len(tok) > x.v.maxSize {
 		problems = append(problems, invalid(ReasonTooLarge, "the access token is larger than this API accepts"))
 	}
-	if len(tok) > explainMaxDecode {
+	if len(tok) > max(explainMaxDecode, x.v.maxSize) {
 		x.failFormat(problems, strconv.Itoa(len(tok))+" bytes, over the limit of "+strconv.Itoa(x.v.maxSize)+" bytes (WithMaxTokenSize)", "")
 		x.skip("the token is too large to decode", x.rest(CheckFormat)...)
 		return

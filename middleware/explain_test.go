@@ -387,6 +387,11 @@ func TestExplainTooLarge(t *testing.T) {
 	if r.Reason != ReasonTooLarge || !r.Checks[1].Skipped {
 		t.Fatalf("%+v", r.Checks[:2])
 	}
+	// A validator that accepts more than Explain decodes on its own.
+	huge := newValidator(t, WithMaxTokenSize(3<<20))
+	if r := explainAgrees(t, huge, token(t, "ES256", func(h, c map[string]any) { c["pad"] = strings.Repeat("a", 2<<20) })); !r.Accepted {
+		t.Fatalf("%+v", r.Failed())
+	}
 	if r := explainAgrees(t, v, ""); r.Reason != ReasonMissingToken {
 		t.Fatal(r.Reason)
 	}
