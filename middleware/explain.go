@@ -42,8 +42,9 @@ type Check struct {
 	// Skipped is true when the check could not run because something it
 	// needs failed earlier (Detail says what).
 	Skipped bool `json:"skipped,omitempty"`
-	// Reason is the reason Validate gives when this check is the first to
-	// fail; empty when the check passed or was skipped.
+	// Reason is the reason of the check's failure, the one Validate gives
+	// when this check is the first to fail; empty when the check passed or
+	// was skipped.
 	Reason Reason `json:"reason,omitempty"`
 	// Detail names the values involved: what the token carries and what
 	// the validator is configured with. Values read from the token are
