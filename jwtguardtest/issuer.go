@@ -95,8 +95,12 @@ func NewIssuer(opts ...Option) (*Issuer, error) {
 	if _, err := iss.addKey(o.alg); err != nil {
 		return nil, err
 	}
-	iss.srv = httptest.NewServer(iss.handler())
-	iss.base = iss.srv.URL
+	// The handlers read base: it is set before the server starts, so that
+	// requests from another process (a built command under test) are
+	// ordered after it too.
+	iss.srv = httptest.NewUnstartedServer(iss.handler())
+	iss.base = "http://" + iss.srv.Listener.Addr().String()
+	iss.srv.Start()
 	return iss, nil
 }
 

@@ -268,6 +268,7 @@ func assertRejected(t *testing.T, v *Validator, tok string, reason Reason, cat e
 	if strings.Contains(e.Description, "eyJ") || !strings.HasPrefix(err.Error(), "middleware: ") {
 		t.Errorf("description %q leaks the token or lacks the package prefix", e.Description)
 	}
+	explainAgrees(t, v, tok) // every refusal asserted here, the attack corpus included
 }
 
 func TestTokenTypePolicy(t *testing.T) {
