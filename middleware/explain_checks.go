@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
@@ -35,7 +36,7 @@ type explainer struct {
 	scopeError *Error
 
 	// What the checks so far decoded.
-	parts     compactParts
+	parts     jose.Parts
 	split     bool   // parts holds three segments (strictly or leniently split)
 	lenient   bool   // the segments were decoded leniently (the format check failed)
 	hdr       []byte // the decoded header, nil when not decodable
@@ -146,24 +147,24 @@ func (x *explainer) format() {
 		// leniently, so the checks below still say what else is wrong.
 		d1 := strings.IndexByte(tok, '.')
 		d2 := d1 + 1 + strings.IndexByte(tok[d1+1:], '.')
-		parts = compactParts{header: tok[:d1], payload: tok[d1+1 : d2], signature: tok[d2+1:], signingInput: tok[:d2]}
+		parts = jose.Parts{Header: tok[:d1], Payload: tok[d1+1 : d2], Signature: tok[d2+1:], SigningInput: tok[:d2]}
 		x.lenient = true
 	}
 	x.parts, x.split = parts, true
 	if x.lenient {
-		x.hdr, x.payload, x.sig = lenientDecode(parts.header), lenientDecode(parts.payload), lenientDecode(parts.signature)
+		x.hdr, x.payload, x.sig = lenientDecode(parts.Header), lenientDecode(parts.Payload), lenientDecode(parts.Signature)
 		x.payloadOK, x.sigOK = x.payload != nil, x.sig != nil
 	} else {
 		var ok bool
-		if x.hdr, ok = strictDecode(parts.header); !ok {
+		if x.hdr, ok = strictDecode(parts.Header); !ok {
 			problems = append(problems, invalid(ReasonEncoding, "the token header is not valid base64url"))
-			x.hdr = lenientDecode(parts.header)
+			x.hdr = lenientDecode(parts.Header)
 		}
-		if x.payload, x.payloadOK = strictDecode(parts.payload); !x.payloadOK {
-			x.payload = lenientDecode(parts.payload)
+		if x.payload, x.payloadOK = strictDecode(parts.Payload); !x.payloadOK {
+			x.payload = lenientDecode(parts.Payload)
 		}
-		if x.sig, x.sigOK = strictDecode(parts.signature); !x.sigOK {
-			x.sig = lenientDecode(parts.signature)
+		if x.sig, x.sigOK = strictDecode(parts.Signature); !x.sigOK {
+			x.sig = lenientDecode(parts.Signature)
 		}
 	}
 	x.showHeader(x.hdr)
@@ -220,7 +221,7 @@ func opaqueDetail(tok string, segs int) string {
 
 // strictDecode decodes a segment as Validate does.
 func strictDecode(seg string) ([]byte, bool) {
-	return decodeSegment(make([]byte, base64.RawURLEncoding.DecodedLen(len(seg))), seg)
+	return jose.DecodeSegmentString(seg)
 }
 
 // lenientDecode decodes a segment for display whatever its spelling:
@@ -661,7 +662,7 @@ func (x *explainer) signature() {
 	if x.key == nil {
 		return
 	}
-	e := verifySignature(x.key, x.parts.signingInput, x.sig, x.sigOK)
+	e := verifySignature(x.key, x.parts.SigningInput, x.sig, x.sigOK)
 	if e == nil {
 		x.pass(CheckSignature, "verified with the "+string(x.key.Alg())+" key "+hintValue(x.key.ID()))
 		return
@@ -759,7 +760,7 @@ func orNone(list []string) string {
 
 // utc renders a NumericDate.
 func utc(f float64) string {
-	return dateToTime(f).UTC().Format("2006-01-02T15:04:05Z")
+	return jose.DateTime(f).UTC().Format("2006-01-02T15:04:05Z")
 }
 
 // seconds renders a leeway.
