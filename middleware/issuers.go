@@ -167,9 +167,6 @@ func (c *config) setupIssuers() error {
 			seen[alias] = true
 		}
 	}
-	if len(c.issuers) == 0 && len(c.aliases) > 0 {
-		return errors.New("middleware: WithIssuerAliases needs a configured issuer")
-	}
 	return nil
 }
 
@@ -288,7 +285,7 @@ func (c *config) startSources() error {
 		i := slices.IndexFunc(c.issuers, func(ic issuerConfig) bool { return ic.issuer == a.issuer && ic.aliasOf == "" })
 		for _, alias := range a.aliases {
 			ic := c.issuers[i]
-			ic.issuer, ic.owned, ic.aliasOf = alias, false, a.issuer
+			ic.issuer, ic.owned, ic.primary, ic.aliasOf = alias, false, false, a.issuer
 			if ic.settings.Label == "" {
 				ic.label = alias
 			}
