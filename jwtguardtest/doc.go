@@ -19,6 +19,12 @@
 // makes discovery and the JWKS answer an error status, and JWKSFetches
 // counts the key fetches so tests can assert refresh rate limits.
 //
+// Several Issuers run side by side, one per NewIssuer: each has its own
+// port and keys, but the same kid names ("key-1" first), so tests of
+// several issuers show that keys are bound to their issuer, not found by
+// kid. Claims.Issuer mints with an Issuer's key under another name: an
+// alias such as an Auth0 custom domain, or a forgery.
+//
 // An Issuer is safe for concurrent use. It is meant for tests and local
 // development only: it serves plain http on loopback and its keys live in
 // memory.

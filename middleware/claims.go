@@ -57,6 +57,10 @@ type Claims struct {
 	raw        []byte       // the JSON payload; never modified
 	namespaces []string     // custom-claim namespaces of the validator
 	cnf        confirmation // the members of cnf (RFC 7800), see confirmation.go
+
+	// issuerLabel is ValidationEvent.Issuer for the token's issuer, kept
+	// for the answers of the verified-token cache.
+	issuerLabel string
 }
 
 // ClientID returns the OAuth client the token was issued to: client_id

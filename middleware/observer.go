@@ -12,8 +12,11 @@ import (
 // ValidationEvent describes one call of Validator.Validate, for metrics.
 // It never carries the token or anything read from an untrusted token.
 type ValidationEvent struct {
-	// Issuer is the configured issuer the token named, or "" when the
-	// token was refused before its issuer was matched to the configuration.
+	// Issuer is the configured issuer the token named (or its
+	// IssuerConfig.Label), for an issuer an IssuerResolver named its Label
+	// or ResolvedIssuerLabel, and "" when the token was refused before its
+	// issuer was matched to the configuration. It is never read from the
+	// token alone, so it is safe as a metric label.
 	Issuer string
 	// Reason is "" when the token was accepted.
 	Reason Reason

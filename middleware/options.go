@@ -20,10 +20,24 @@ const (
 // Option configures a Validator.
 type Option func(*config) error
 
+// issuerConfig is one trusted issuer as the Validator uses it: every
+// setting filled in (the Validator's own where the issuer has none), so
+// that validation reads it without fallbacks. See issuers.go.
 type issuerConfig struct {
 	issuer string
 	keys   jwks.Source
 	owned  bool // created by New: closed by Validator.Close
+
+	settings  IssuerConfig // as configured (static) or resolved
+	audiences []string
+	algs      []jwks.Alg
+	// namespaces are the custom-claim namespaces of its tokens.
+	namespaces []string
+	label      string  // ValidationEvent.Issuer of its tokens
+	discovery  string  // the issuer its key source discovers, "" when none
+	aliasOf    string  // the issuer it is an alias of (WithIssuerAliases)
+	expires    float64 // verified tokens are not cached past it (resolved issuers)
+	primary    bool    // the issuer given to New
 }
 
 type config struct {
@@ -41,6 +55,9 @@ type config struct {
 	logger     *slog.Logger
 	dpop       dpopConfig
 	metadata   string // RFC 9728 resource metadata URL
+	aliases    []issuerAliases
+	resolver   IssuerResolver
+	resolving  ResolverSettings
 }
 
 // WithKeys sets the key source of the primary issuer (the one given to New).
@@ -65,14 +82,15 @@ func WithKeyOptions(opts ...jwks.Option) Option {
 	}
 }
 
-// WithIssuer trusts another issuer with its own key source. Keys are bound to
-// their issuer: a key of one issuer never verifies a token claiming another.
+// WithIssuer trusts another issuer with its own key source, which the
+// caller owns. Keys are bound to their issuer: a key of one issuer never
+// verifies a token claiming another. See WithIssuers and WithIssuerConfig.
 func WithIssuer(issuer string, src jwks.Source) Option {
 	return func(c *config) error {
 		if issuer == "" || src == nil {
 			return errors.New("middleware: WithIssuer needs an issuer and a key source")
 		}
-		c.issuers = append(c.issuers, issuerConfig{issuer: issuer, keys: src})
+		c.issuers = append(c.issuers, issuerConfig{issuer: issuer, keys: src, settings: IssuerConfig{Keys: src}})
 		return nil
 	}
 }

@@ -8,12 +8,14 @@ import (
 	"github.com/jwtguard/jwtguard/jwks"
 )
 
-// Ready reports whether every trusted issuer has a usable key set and no
+// Ready reports whether every configured issuer has a usable key set and no
 // key source reports an issuer mismatch (see jwks.Remote.IssuerMismatch:
 // the issuer's own discovery document names another issuer, e.g. one
 // with a trailing slash, so its tokens would all be refused with
 // issuer_mismatch). Until keys arrive, tokens of that issuer are refused
-// with ErrKeysUnavailable (503). Serve it as a readiness probe.
+// with ErrKeysUnavailable (503). Serve it as a readiness probe. Issuers an
+// IssuerResolver names are created on demand and never hold it back; see
+// IssuerStatus for the state of each issuer.
 func (v *Validator) Ready() bool {
 	for _, ic := range v.issuers {
 		if ic.keys.Keys().Len() == 0 {
@@ -67,8 +69,12 @@ func (v *Validator) Prime(ctx context.Context) error {
 			}
 		}
 		if published, bad := issuerMismatch(ic.keys); bad {
+			discovered := ic.issuer
+			if ic.discovery != "" {
+				discovered = ic.discovery // an alias, or IssuerConfig.DiscoveryIssuer
+			}
 			return fmt.Errorf("middleware: issuer %q does not match %q, the issuer its discovery document publishes; "+
-				"configure the issuer exactly as %q: %w", ic.issuer, published, published, jwks.ErrIssuerMismatch)
+				"configure the issuer exactly as %q: %w", discovered, published, published, jwks.ErrIssuerMismatch)
 		}
 	}
 	return nil

@@ -19,6 +19,8 @@ import (
 // immutable after New and safe for concurrent use.
 type Validator struct {
 	issuers    []issuerConfig
+	byIssuer   map[string]*issuerConfig // when there are many issuers
+	resolver   *resolver                // nil without WithIssuerResolver
 	audiences  []string
 	algs       []jwks.Alg
 	leeway     float64 // seconds
@@ -35,14 +37,18 @@ type Validator struct {
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
 // trailing slash included: RFC 7519 section 4.1.1, RFC 9068 section 4) for
-// the API identified by audience. Both are required. Unless WithKeys is
+// the API identified by audience. Both are required, except that issuer
+// may be "" when WithIssuerResolver names the issuers. Unless WithKeys is
 // given, keys come from the issuer's discovery document through a
 // jwks.Discover source that New starts and Close stops; construction never
 // blocks on the network. Configuration errors are returned here, never on
-// the first request.
+// the first request. More issuers: WithIssuers, WithIssuerConfig,
+// WithIssuerAliases, WithIssuerResolver.
 func New(issuer, audience string, opts ...Option) (*Validator, error) {
-	if err := checkIssuer(issuer); err != nil {
-		return nil, err
+	if issuer != "" {
+		if err := checkIssuer(issuer); err != nil {
+			return nil, err
+		}
 	}
 	if audience == "" {
 		return nil, errors.New("middleware: an audience (the API identifier) is required")
@@ -65,29 +71,20 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 			return nil, err
 		}
 	}
-	seen := map[string]bool{}
-	for _, ic := range c.issuers {
-		if err := checkIssuer(ic.issuer); err != nil {
-			return nil, err
-		}
-		if seen[ic.issuer] {
-			return nil, errors.New("middleware: issuer " + ic.issuer + " configured twice")
-		}
-		seen[ic.issuer] = true
+	if err := c.setupIssuers(); err != nil {
+		return nil, err
 	}
 	c.dpop.skew = min(c.dpop.skew, c.dpop.window)
 	if err := c.dpop.newVerifier(c.now); err != nil {
 		return nil, err
 	}
-	if c.issuers[0].keys == nil {
-		src, err := jwks.Discover(issuer, c.sourceOptions()...)
-		if err != nil {
-			return nil, err
-		}
-		c.issuers[0].keys, c.issuers[0].owned = src, true
+	if err := c.startSources(); err != nil {
+		return nil, err
 	}
 	return &Validator{
 		issuers:    c.issuers,
+		byIssuer:   issuerIndex(c.issuers),
+		resolver:   c.newResolver(),
 		audiences:  c.audiences,
 		algs:       c.algs,
 		leeway:     c.leeway.Seconds(),
@@ -110,10 +107,14 @@ func cacheFor(size int) *tokenCache {
 	return newTokenCache(size)
 }
 
-// Close stops the key sources New created. Sources passed with WithKeys or
-// WithIssuer belong to the caller.
+// Close stops the key sources New created and those of resolved issuers
+// (WithIssuerResolver). Sources passed with WithKeys, WithIssuer or
+// IssuerConfig.Keys belong to the caller.
 func (v *Validator) Close() error {
 	var errs []error
+	if v.resolver != nil {
+		errs = append(errs, v.resolver.close())
+	}
 	for _, ic := range v.issuers {
 		if c, ok := ic.keys.(io.Closer); ok && ic.owned {
 			errs = append(errs, c.Close())
@@ -122,7 +123,8 @@ func (v *Validator) Close() error {
 	return errors.Join(errs...)
 }
 
-// Issuers returns the trusted issuers, primary first.
+// Issuers returns the configured issuers, primary first, aliases
+// included; never the issuers a resolver names.
 func (v *Validator) Issuers() []string {
 	out := make([]string, len(v.issuers))
 	for i, ic := range v.issuers {
@@ -207,7 +209,7 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if v.cache != nil {
 		if c := v.cache.get(token, now); c != nil {
 			if ev != nil {
-				ev.Issuer, ev.Cached = c.Issuer, true
+				ev.Issuer, ev.Cached = c.issuerLabel, true
 			}
 			return c, nil
 		}
@@ -255,12 +257,15 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	if e := decodeClaims(payload, cs); e != nil {
 		return nil, e
 	}
-	ic, e := v.checkClaims(cs, now)
+	ic, e := v.checkClaims(ctx, cs, now)
 	if ic != nil && ev != nil {
-		ev.Issuer = ic.issuer
+		ev.Issuer = ic.label
 	}
 	if e != nil {
 		return nil, e
+	}
+	if ic.algs != nil && !slices.Contains(ic.algs, alg) { // the issuer's own, narrower list
+		return nil, invalid(ReasonAlgorithm, "the token algorithm is not allowed")
 	}
 	key, e := v.findKey(ctx, ic, h.kid, alg)
 	if e != nil {
@@ -271,9 +276,9 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	}
 	c := &cs.Claims
 	c.Algorithm, c.KeyID, c.Type = h.alg, h.kid, h.typ
-	c.namespaces = v.namespaces
+	c.namespaces, c.issuerLabel = ic.namespaces, ic.label
 	if v.cache != nil {
-		v.cache.put(token, c, cs.exp+v.leeway, key, ic.keys)
+		v.cache.put(token, c, min(cs.exp+v.leeway, ic.expires), key, ic.keys)
 	}
 	return c, nil
 }
@@ -332,32 +337,36 @@ func (v *Validator) checkType(typ string) *Error {
 }
 
 // checkClaims applies the claim rules and returns the token's issuer; once
-// the issuer is matched it is returned with any later error too.
-func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *Error) {
+// the issuer is matched it is returned with any later error too. An issuer
+// that is not configured is asked of the resolver, if any, once the checks
+// that do not depend on the issuer have passed (see resolver.go).
+func (v *Validator) checkClaims(ctx context.Context, cs *claimSet, nowSec float64) (*issuerConfig, *Error) {
 	c := &cs.Claims
 	ic := v.issuer(c.Issuer)
 	if ic == nil {
-		return nil, invalid(ReasonIssuer, "the token issuer is not trusted by this API").
-			withHint(issuerHint(c.Issuer, v.Issuers()))
+		if v.resolver == nil {
+			return nil, untrustedIssuer(c.Issuer, v.Issuers())
+		}
+		if e := cs.kindError(); e != nil {
+			return nil, e
+		}
+		if e := v.checkTimes(cs, nowSec); e != nil {
+			return nil, e
+		}
+		var e *Error
+		if ic, e = v.resolver.issuer(ctx, c.Issuer, nowSec); e != nil {
+			return nil, e
+		}
 	}
 	if e := cs.kindError(); e != nil {
 		return ic, e
 	}
-	if !v.audienceOK(c.Audience) {
+	if !audienceOK(ic.audiences, c.Audience) {
 		return ic, invalid(ReasonAudience, "the token is not intended for this API (aud)").
-			withHint(audienceHint(c.Audience, v.audiences))
+			withHint(audienceHint(c.Audience, ic.audiences))
 	}
-	if !cs.hasExp {
-		return ic, invalid(ReasonMissingExpiry, "the token has no expiry (exp)")
-	}
-	if nowSec >= cs.exp+v.leeway {
-		return ic, invalid(ReasonExpired, "the token has expired")
-	}
-	if cs.hasNbf && nowSec < cs.nbf-v.leeway {
-		return ic, invalid(ReasonNotYetValid, "the token is not valid yet (nbf)")
-	}
-	if cs.hasIat && cs.iat > nowSec+v.leeway {
-		return ic, invalid(ReasonIssuedInFuture, "the token was issued in the future (iat)")
+	if e := v.checkTimes(cs, nowSec); e != nil {
+		return ic, e
 	}
 	c.ExpiresAt = jose.DateTime(cs.exp)
 	if cs.hasNbf {
@@ -367,6 +376,23 @@ func (v *Validator) checkClaims(cs *claimSet, nowSec float64) (*issuerConfig, *E
 		c.IssuedAt = jose.DateTime(cs.iat)
 	}
 	return ic, nil
+}
+
+// checkTimes applies the rules of exp, nbf and iat (with leeway).
+func (v *Validator) checkTimes(cs *claimSet, nowSec float64) *Error {
+	if !cs.hasExp {
+		return invalid(ReasonMissingExpiry, "the token has no expiry (exp)")
+	}
+	if nowSec >= cs.exp+v.leeway {
+		return invalid(ReasonExpired, "the token has expired")
+	}
+	if cs.hasNbf && nowSec < cs.nbf-v.leeway {
+		return invalid(ReasonNotYetValid, "the token is not valid yet (nbf)")
+	}
+	if cs.hasIat && cs.iat > nowSec+v.leeway {
+		return invalid(ReasonIssuedInFuture, "the token was issued in the future (iat)")
+	}
+	return nil
 }
 
 // Token kinds that Keycloak writes in the payload's typ claim, which is
@@ -419,7 +445,12 @@ func idTokenError() *Error {
 		withHint(hintIDToken)
 }
 
+// issuer returns the configured issuer iss, or nil: a scan of a few, a map
+// lookup of many (issuerIndex); neither allocates.
 func (v *Validator) issuer(iss string) *issuerConfig {
+	if v.byIssuer != nil {
+		return v.byIssuer[iss]
+	}
 	for i := range v.issuers {
 		if v.issuers[i].issuer == iss {
 			return &v.issuers[i]
@@ -428,9 +459,10 @@ func (v *Validator) issuer(iss string) *issuerConfig {
 	return nil
 }
 
-func (v *Validator) audienceOK(aud []string) bool {
+// audienceOK reports whether aud names one of the accepted audiences.
+func audienceOK(accepted, aud []string) bool {
 	for _, a := range aud {
-		if contains(v.audiences, a) {
+		if contains(accepted, a) {
 			return true
 		}
 	}

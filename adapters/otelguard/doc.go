@@ -42,7 +42,10 @@
 //
 // Never recorded: the token, a signature, a claim value (sub, client,
 // scopes...) or a kid. Attribute values stay bounded: the issuer is a
-// configured issuer or "untrusted", never the iss of a refused token;
+// configured issuer or "untrusted", never the iss of a refused token; the
+// issuers a middleware.IssuerResolver names are "resolved" (or the label
+// the resolver gives them), as issuer and source, and "resolved" sources
+// have fetch counters but no keys, last-success or staleness gauges;
 // reason, path, result and trigger come from fixed lists; source is a
 // configured key-source name.
 //

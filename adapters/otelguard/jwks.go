@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/middleware"
 )
 
 // The values of ResultKey for key fetches and unknown-kid refreshes.
@@ -49,11 +50,17 @@ func (o *Observer) KeysFetched(ev jwks.FetchEvent) {
 	source := metric.WithAttributeSet(attribute.NewSet(SourceKey.String(ev.Source)))
 	o.fetches.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(
 		SourceKey.String(ev.Source), TriggerKey.String(string(ev.Trigger)), ResultKey.String(result))))
-	o.keys.Record(ctx, int64(ev.Keys), source)
-	if ev.Err == nil {
+	switch {
+	case ev.Source == middleware.ResolvedIssuerLabel:
+		// The sources of every issuer a resolver named without a label
+		// report under this one name: their fetches add up, but the key
+		// count or last success of one of them would stand for all.
+	case ev.Err == nil:
+		o.keys.Record(ctx, int64(ev.Keys), source)
 		o.lastSuccess.Record(ctx, float64(end.UnixNano())/1e9, source)
 		o.staleness.success(ev.Source, end)
-	} else {
+	default:
+		o.keys.Record(ctx, int64(ev.Keys), source)
 		o.staleness.seen(ev.Source)
 	}
 	span.End(trace.WithTimestamp(end))

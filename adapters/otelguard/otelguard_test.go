@@ -631,3 +631,48 @@ func equalInts[V int64 | uint64](a, b map[string]V) bool {
 	}
 	return true
 }
+
+// The issuers a resolver names count as "resolved", in validations and
+// key fetches alike; the key-count, last-success and staleness gauges of
+// one source are not kept for them, and no attribute names one of them.
+func TestResolvedIssuers(t *testing.T) {
+	tenant, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tenant.Close)
+	e := newEnv(t, middleware.WithTokenCache(0), middleware.WithIssuerResolver(
+		func(ctx context.Context, iss string) (middleware.IssuerConfig, error) {
+			if iss != tenant.URL() {
+				return middleware.IssuerConfig{}, middleware.ErrIssuerNotTrusted
+			}
+			return middleware.IssuerConfig{}, nil
+		}))
+	tok, err := tenant.AccessToken(jwtguardtest.Claims{Subject: subject, Audience: []string{audience}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.v.Validate(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	static := "source=" + e.iss.URL()
+	if got, want := sums(t, e, "jwtguard.validations"), map[string]int64{"issuer=resolved path=bearer reason=none result=accepted": 1}; !equalInts(got, want) {
+		t.Errorf("jwtguard.validations\n got %v\nwant %v", got, want)
+	}
+	if got, want := sums(t, e, "jwtguard.jwks.fetches"), map[string]int64{
+		"result=success " + static + " trigger=initial":  1,
+		"result=success source=resolved trigger=initial": 1,
+	}; !equalInts(got, want) {
+		t.Errorf("jwtguard.jwks.fetches\n got %v\nwant %v", got, want)
+	}
+	if got, want := sums(t, e, "jwtguard.jwks.keys"), map[string]int64{static: 1}; !equalInts(got, want) {
+		t.Errorf("jwtguard.jwks.keys\n got %v\nwant %v", got, want)
+	}
+	for _, name := range []string{"jwtguard.jwks.last_success", "jwtguard.jwks.staleness"} {
+		if got := floats(t, e, name); len(got) != 1 || got[static] == 0 && name == "jwtguard.jwks.last_success" {
+			t.Errorf("%s: %v, want the static source only", name, got)
+		}
+	}
+	// Every kit listens on 127.0.0.1: the tenant's address is its port.
+	assertNothingSecret(t, e, tok, strings.TrimPrefix(tenant.URL(), "http://"))
+}

@@ -17,8 +17,12 @@
 //	jwtguard_jwks_seconds_since_last_success{source}    gauge
 //	jwtguard_jwks_unknown_kid_refreshes_total{source,result} counter
 //
-// Labels stay bounded: issuer is a configured issuer or "untrusted", never a
-// value read from a token; reason comes from middleware.Reasons; source is a
+// Labels stay bounded: issuer is a configured issuer (or its label) or
+// "untrusted", never a value read from a token; the issuers a
+// middleware.IssuerResolver names count as "resolved" (or the label the
+// resolver gives them), in issuer and source alike, and "resolved" sources
+// have fetch counters but no keys, last-success or staleness gauges, which
+// would mix tenants up; reason comes from middleware.Reasons; source is a
 // configured key-source name; result and trigger come from fixed lists.
 // The package is named promguard so it never clashes with prometheus.
 package promguard

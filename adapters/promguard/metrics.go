@@ -124,6 +124,13 @@ func (m *Metrics) KeysFetched(ev jwks.FetchEvent) {
 		result = "not_modified"
 	}
 	m.fetches.WithLabelValues(ev.Source, string(ev.Trigger), result).Inc()
+	if ev.Source == middleware.ResolvedIssuerLabel {
+		// The sources of every issuer a resolver named without a label
+		// report under this one name: their fetches add up, but a key
+		// count or a last success of one of them says nothing of the
+		// others, so those gauges are left out.
+		return
+	}
 	m.keys.WithLabelValues(ev.Source).Set(float64(ev.Keys))
 	if ev.Err == nil {
 		now := time.Now()

@@ -330,3 +330,62 @@ func TestLogsNeverHoldTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestResolvedIssuers: the issuers a resolver names count as "resolved",
+// in validations and key fetches, and no series names one of them; the
+// gauges of a single source are not kept for them.
+func TestResolvedIssuers(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := promguard.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant := newIDP(t)
+	iss := tenant.URL + "/tenant/"
+	v, err := middleware.New("", audience, middleware.WithObserver(m), middleware.WithIssuerResolver(
+		func(ctx context.Context, s string) (middleware.IssuerConfig, error) {
+			if s != iss {
+				return middleware.IssuerConfig{}, middleware.ErrIssuerNotTrusted
+			}
+			return middleware.IssuerConfig{JWKSURL: tenant.URL}, nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	if _, err := v.Validate(ctx, mint(t, "k1", iss, time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	v.Validate(ctx, mint(t, "k1", "https://random.example/", time.Hour))
+	want := `
+# HELP jwtguard_jwks_fetches_total JWKS fetches by key source, trigger (initial, scheduled, unknown_kid) and result (success, not_modified, error).
+# TYPE jwtguard_jwks_fetches_total counter
+jwtguard_jwks_fetches_total{result="success",source="resolved",trigger="initial"} 1
+# HELP jwtguard_validations_total Access token validations by configured issuer, result (accepted, cached, refused) and refusal reason.
+# TYPE jwtguard_validations_total counter
+jwtguard_validations_total{issuer="resolved",reason="none",result="accepted"} 1
+jwtguard_validations_total{issuer="untrusted",reason="issuer_mismatch",result="refused"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "jwtguard_validations_total", "jwtguard_jwks_fetches_total"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"jwtguard_jwks_keys", "jwtguard_jwks_last_success_timestamp_seconds", "jwtguard_jwks_seconds_since_last_success"} {
+		if n := testutil.CollectAndCount(reg, name); n != 0 {
+			t.Errorf("%s has %d series", name, n)
+		}
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if strings.Contains(lp.GetValue(), "127.0.0.1") || strings.Contains(lp.GetValue(), "random") {
+					t.Errorf("%s: label %s=%q names an issuer", mf.GetName(), lp.GetName(), lp.GetValue())
+				}
+			}
+		}
+	}
+}

@@ -31,7 +31,7 @@ func prime(t *testing.T, env *demo.Env) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := env.Keys.Prime(ctx); err != nil {
+	if err := env.Prime(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -76,4 +76,5 @@ func TestContract(t *testing.T) {
 	t.Run("answers", func(t *testing.T) { demotest.Answers(t, h) })
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
+	t.Run("several issuers", func(t *testing.T) { demotest.SeveralIssuers(t, h) })
 }

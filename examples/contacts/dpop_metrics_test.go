@@ -65,7 +65,7 @@ func TestMetricsAndResourceMetadata(t *testing.T) {
 	call(t, "GET", srv.URL+"/api/me", bearer(tokens.ID))
 	a := call(t, "GET", srv.URL+"/metrics")
 	body := string(a.body)
-	iss := env.Config.Issuer
+	iss := env.Config.Issuers[0]
 	for _, want := range []string{
 		`jwtguard_validations_total{issuer="` + iss + `",reason="none",result="accepted"} 1`,
 		`jwtguard_validations_total{issuer="` + iss + `",reason="none",result="cached"} 1`,

@@ -300,17 +300,102 @@ func TestEndToEndKeyLocations(t *testing.T) {
 
 // Bad configuration is a clear error and exit status 2, never a panic.
 func TestEndToEndBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"-jwks-refresh", "10ms"},
-		{"-audience", ""},
-		{"stray"},
-		{"-nope"},
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want string // the whole output, when set
+	}{
+		{args: []string{"-jwks-refresh", "10ms"}},
+		{args: []string{"-audience", ""}},
+		{args: []string{"stray"}},
+		{args: []string{"-nope"}},
+		{args: []string{"-issuer", "https://a.example/", "-issuer", "https://b.example/", "-jwks-uri", "https://a.example/jwks"},
+			want: "demo: -jwks-uri names the keys of one issuer, and 2 issuers are given: leave it out, and each issuer's keys are found by its discovery document\n"},
+		{env: []string{"JWTGUARD_ISSUER=https://a.example/,,https://b.example/"},
+			want: `demo: JWTGUARD_ISSUER "https://a.example/,,https://b.example/": an issuer of the comma-separated list is empty` + "\n"},
+		{args: []string{"-issuer", ""}, want: "demo: -issuer is empty\n"},
 	} {
-		cmd := exec.Command(binary(t), args...)
+		cmd := exec.Command(binary(t), tc.args...)
+		cmd.Env = append(os.Environ(), tc.env...)
 		out, err := cmd.CombinedOutput()
 		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 2 || strings.Contains(string(out), "panic") {
-			t.Errorf("%v: %v\n%s", args, err, out)
+		if !ok || ee.ExitCode() != 2 || strings.Contains(string(out), "panic") || tc.want != "" && string(out) != tc.want {
+			t.Errorf("%v %v: %v\n%s", tc.env, tc.args, err, out)
 		}
+	}
+}
+
+// Two issuers, by flags or by the environment's list: tokens of both are
+// accepted, a third issuer's token gets 401 without a request to it, and
+// /readyz waits for both issuers' keys.
+func TestEndToEndSeveralIssuers(t *testing.T) {
+	a, b, stranger := newKit(t), newKit(t), newKit(t)
+	mint := func(iss *jwtguardtest.Issuer) string {
+		tok, err := iss.AccessToken(jwtguardtest.Claims{Subject: "auth0|e2e", Audience: []string{"https://contacts.example.com"}, Scope: "read:contacts"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		args  []string
+		bDown bool
+	}{
+		{name: "flags", args: []string{"-issuer", a.URL(), "-issuer", b.URL()}},
+		{name: "environment list, second issuer down at start", env: []string{"JWTGUARD_ISSUER= " + a.URL() + " , " + b.URL()}, bDown: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b.SetDown(tc.bDown)
+			p := start(t, append(tc.env, "JWTGUARD_JWKS_MIN_REFRESH=1s"), append(tc.args, "-addr", "127.0.0.1:0")...)
+			base := p.await(t, listenRE)[1]
+			p.await(t, regexp.MustCompile(`(?m)^contacts: issuers `+regexp.QuoteMeta(a.URL()+" "+b.URL())+`, audience https://contacts\.example\.com$`))
+			awaitStatus(t, base+"/api/contacts", mint(a), 200)
+			if tc.bDown {
+				if r := call(t, "GET", base+"/readyz"); r.status != 503 {
+					t.Errorf("/readyz while the second issuer is down: %d", r.status)
+				}
+				b.SetDown(false)
+			}
+			awaitStatus(t, base+"/api/contacts", mint(b), 200)
+			if r := call(t, "GET", base+"/readyz"); r.status != 200 {
+				t.Errorf("/readyz with both issuers' keys: %d", r.status)
+			}
+			r := call(t, "GET", base+"/api/contacts", bearer(mint(stranger)))
+			if r.status != 401 || r.problem["error"] != "invalid_token" || r.problem["reason"] != "issuer_mismatch" {
+				t.Errorf("an issuer not listed: %d %s", r.status, r.body)
+			}
+			if n := stranger.JWKSFetches() + stranger.DiscoveryFetches(); n != 0 {
+				t.Errorf("%d requests reached the issuer that is not listed", n)
+			}
+		})
+	}
+}
+
+func newKit(t *testing.T) *jwtguardtest.Issuer {
+	t.Helper()
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	return iss
+}
+
+// awaitStatus calls url with tok until it answers status, while it answers
+// 503 (keys loading), for 15 s at most.
+func awaitStatus(t *testing.T, url, tok string, status int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := call(t, "GET", url, bearer(tok))
+		if r.status == status {
+			return
+		}
+		if r.status != 503 || time.Now().After(deadline) {
+			t.Fatalf("%s: %d %s, want %d", url, r.status, r.body, status)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -12,8 +12,9 @@
 // Flags (each also read from the environment variable in brackets):
 //
 //	-addr              listen address [JWTGUARD_ADDR] (default 127.0.0.1:8080)
-//	-issuer            exact iss to accept, trailing slash included [JWTGUARD_ISSUER]
-//	-jwks-uri          JWKS URL, instead of discovery [JWTGUARD_JWKS_URI]
+//	-issuer            exact iss to accept, trailing slash included; repeat for
+//	                   several [JWTGUARD_ISSUER, comma-separated]
+//	-jwks-uri          JWKS URL, instead of discovery; one issuer only [JWTGUARD_JWKS_URI]
 //	-audience          API identifier [JWTGUARD_AUDIENCE] (default https://contacts.example.com)
 //	-namespace         custom-claim namespace [JWTGUARD_NAMESPACE] (default https://myapp.example.com/)
 //	-jwks-refresh      background key refresh interval [JWTGUARD_JWKS_REFRESH]
@@ -21,8 +22,11 @@
 //
 // Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
 // DELETE /api/contacts/{id} (delete:contacts), GET /api/me (any valid access
-// token), GET /readyz (200 once the keys are loaded, else 503). Scopes come
-// from the scope claim and Auth0's permissions array.
+// token), GET /readyz (200 once every issuer's keys are loaded, else 503).
+// Scopes come from the scope claim and Auth0's permissions array. With
+// several -issuer, a token of any of them is accepted, verified only with
+// its own issuer's keys; a token of an issuer not listed gets 401
+// invalid_token and no request is made to that issuer.
 //
 // The first line printed is "contacts: listening on http://HOST:PORT"; with
 // -addr 127.0.0.1:0 it names the port the system chose.

@@ -28,7 +28,7 @@ func tour(ctx context.Context, out io.Writer) error {
 	defer env.Close()
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := env.Keys.Prime(pctx); err != nil {
+	if err := env.Prime(pctx); err != nil {
 		return fmt.Errorf("demo: loading the development issuer's keys: %w", err)
 	}
 	tokens, err := env.Dev.MintTokens()
@@ -53,7 +53,7 @@ func tour(ctx context.Context, out io.Writer) error {
 	}
 	defer conn.Close()
 
-	fmt.Fprintf(out, "contacts.v1.Contacts on %s, development issuer %s\n\n", ln.Addr(), env.Config.Issuer)
+	fmt.Fprintf(out, "contacts.v1.Contacts on %s, development issuer %s\n\n", ln.Addr(), env.Dev.URL())
 	c := newCaller(conn, out)
 	c.checkHealth(ctx, "no token")
 	c.list(ctx, "no token", "")

@@ -65,7 +65,7 @@ Development issuer: %s. Demo tokens are valid for %.0f hours. Try:
   # no token: Unauthenticated, health still SERVING
   go run ./examples/grpc/client -addr %[3]s
 
-`, env.Config.Issuer, demo.TokenLifetime.Hours(), ln.Addr(), tokens.Reader, tokens.Admin)
+`, env.Dev.URL(), demo.TokenLifetime.Hours(), ln.Addr(), tokens.Reader, tokens.Admin)
 	}
 	srv := contactsrv.NewServer(env.Validator, demo.NewStore())
 	served := make(chan error, 1)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -22,11 +24,13 @@ const (
 type Config struct {
 	// Addr is the listen address (-addr, JWTGUARD_ADDR).
 	Addr string
-	// Issuer is the exact iss to accept, used as given, trailing slash
-	// included (-issuer, JWTGUARD_ISSUER). Empty: the embedded development
-	// issuer.
-	Issuer string
-	// JWKSURI overrides discovery (-jwks-uri, JWTGUARD_JWKS_URI).
+	// Issuers are the exact iss values to accept, each used as given,
+	// trailing slash included, and each verified only with its own keys
+	// (-issuer, repeated for several; JWTGUARD_ISSUER, a comma-separated
+	// list). Empty: the embedded development issuer.
+	Issuers []string
+	// JWKSURI overrides discovery (-jwks-uri, JWTGUARD_JWKS_URI); with one
+	// issuer only.
 	JWKSURI string
 	// Audience is the API identifier that aud must contain (-audience,
 	// JWTGUARD_AUDIENCE).
@@ -69,12 +73,20 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 		}
 		fs.StringVar(p, flagName, *p, help+" ["+env+"]")
 	}
+	var errs []error
 	str(&c.Addr, "addr", "JWTGUARD_ADDR", "listen address")
-	str(&c.Issuer, "issuer", "JWTGUARD_ISSUER", "exact iss to accept, trailing slash included (empty: embedded development issuer)")
-	str(&c.JWKSURI, "jwks-uri", "JWTGUARD_JWKS_URI", "JWKS URL (default: OIDC discovery from the issuer, then <issuer>/.well-known/jwks.json)")
+	if v := getenv("JWTGUARD_ISSUER"); v != "" {
+		list, err := splitIssuers(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.Issuers = list
+	}
+	fs.Var(&issuerFlag{list: &c.Issuers}, "issuer",
+		"exact iss to accept, trailing slash included; repeat for several (default: embedded development issuer) [JWTGUARD_ISSUER, comma-separated]")
+	str(&c.JWKSURI, "jwks-uri", "JWTGUARD_JWKS_URI", "JWKS URL, with one issuer only (default: OIDC discovery from the issuer, then <issuer>/.well-known/jwks.json)")
 	str(&c.Audience, "audience", "JWTGUARD_AUDIENCE", "API identifier that aud must contain")
 	str(&c.Namespace, "namespace", "JWTGUARD_NAMESPACE", "custom-claim namespace")
-	var errs []error
 	dur := func(p *time.Duration, flagName, env, help string) {
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
@@ -100,18 +112,66 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 }
 
 // Check reports a configuration that cannot work: no listen address, no
-// audience, negative durations, or durations the key source refuses (under
-// one second).
+// audience, an empty or repeated issuer, -jwks-uri with several issuers,
+// negative durations, or durations the key source refuses (under one
+// second).
 func (c Config) Check() error {
+	for i, iss := range c.Issuers {
+		switch {
+		case iss == "":
+			return errors.New("demo: -issuer is empty")
+		case slices.Contains(c.Issuers[:i], iss):
+			return fmt.Errorf("demo: -issuer %s is given twice", iss)
+		}
+	}
 	switch {
 	case c.Addr == "":
 		return errors.New("demo: -addr is empty")
 	case c.Audience == "":
 		return errors.New("demo: -audience is empty")
+	case c.JWKSURI != "" && len(c.Issuers) > 1:
+		return fmt.Errorf("demo: -jwks-uri names the keys of one issuer, and %d issuers are given: "+
+			"leave it out, and each issuer's keys are found by its discovery document", len(c.Issuers))
 	case c.JWKSRefresh != 0 && c.JWKSRefresh < time.Second:
 		return fmt.Errorf("demo: -jwks-refresh %s: must be at least 1s", c.JWKSRefresh)
 	case c.JWKSMinRefresh != 0 && c.JWKSMinRefresh < time.Second:
 		return fmt.Errorf("demo: -jwks-min-refresh %s: must be at least 1s", c.JWKSMinRefresh)
 	}
 	return nil
+}
+
+// issuerFlag is -issuer: each occurrence adds an issuer; the first one
+// replaces the list JWTGUARD_ISSUER gave.
+type issuerFlag struct {
+	list *[]string
+	set  bool
+}
+
+func (f *issuerFlag) String() string {
+	if f.list == nil {
+		return ""
+	}
+	return strings.Join(*f.list, ",")
+}
+
+func (f *issuerFlag) Set(v string) error {
+	if !f.set {
+		*f.list, f.set = nil, true
+	}
+	*f.list = append(*f.list, v)
+	return nil
+}
+
+// splitIssuers reads JWTGUARD_ISSUER: issuers separated by commas, spaces
+// around each ignored, none empty.
+func splitIssuers(v string) ([]string, error) {
+	var list []string
+	for _, iss := range strings.Split(v, ",") {
+		iss = strings.TrimSpace(iss)
+		if iss == "" {
+			return nil, fmt.Errorf("demo: JWTGUARD_ISSUER %q: an issuer of the comma-separated list is empty", v)
+		}
+		list = append(list, iss)
+	}
+	return list, nil
 }

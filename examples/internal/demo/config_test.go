@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,22 +25,56 @@ func TestParse(t *testing.T) {
 			name: "every flag",
 			args: []string{"-addr", "127.0.0.1:0", "-issuer", "https://tenant.eu.auth0.com/", "-jwks-uri", "https://tenant.eu.auth0.com/.well-known/jwks.json",
 				"-audience", "https://api.example.org", "-namespace", "https://ns.example.org/", "-jwks-refresh", "5m", "-jwks-min-refresh", "30s"},
-			want: Config{Addr: "127.0.0.1:0", Issuer: "https://tenant.eu.auth0.com/", JWKSURI: "https://tenant.eu.auth0.com/.well-known/jwks.json",
+			want: Config{Addr: "127.0.0.1:0", Issuers: []string{"https://tenant.eu.auth0.com/"}, JWKSURI: "https://tenant.eu.auth0.com/.well-known/jwks.json",
 				Audience: "https://api.example.org", Namespace: "https://ns.example.org/", JWKSRefresh: 5 * time.Minute, JWKSMinRefresh: 30 * time.Second},
 		},
 		{
 			name: "every env var",
 			env: map[string]string{"JWTGUARD_ADDR": ":9000", "JWTGUARD_ISSUER": "https://kc.example.org/realms/r", "JWTGUARD_JWKS_URI": "https://kc.example.org/certs",
 				"JWTGUARD_AUDIENCE": "api", "JWTGUARD_NAMESPACE": "https://n/", "JWTGUARD_JWKS_REFRESH": "2m", "JWTGUARD_JWKS_MIN_REFRESH": "2s"},
-			want: Config{Addr: ":9000", Issuer: "https://kc.example.org/realms/r", JWKSURI: "https://kc.example.org/certs",
+			want: Config{Addr: ":9000", Issuers: []string{"https://kc.example.org/realms/r"}, JWKSURI: "https://kc.example.org/certs",
 				Audience: "api", Namespace: "https://n/", JWKSRefresh: 2 * time.Minute, JWKSMinRefresh: 2 * time.Second},
 		},
 		{
 			name: "flag wins over env",
 			env:  map[string]string{"JWTGUARD_AUDIENCE": "from-env", "JWTGUARD_ISSUER": "https://env.example/"},
 			args: []string{"-audience", "from-flag"},
-			want: Config{Addr: DefaultAddr, Issuer: "https://env.example/", Audience: "from-flag", Namespace: DefaultNamespace},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://env.example/"}, Audience: "from-flag", Namespace: DefaultNamespace},
 		},
+		{
+			name: "issuer repeated",
+			args: []string{"-issuer", "https://a.example/", "-issuer", "https://b.example/", "-issuer", "https://c.example"},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://a.example/", "https://b.example/", "https://c.example"},
+				Audience: DefaultAudience, Namespace: DefaultNamespace},
+		},
+		{
+			name: "env issuer list with spaces",
+			env:  map[string]string{"JWTGUARD_ISSUER": " https://a.example/ ,https://b.example/,  https://c.example "},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://a.example/", "https://b.example/", "https://c.example"},
+				Audience: DefaultAudience, Namespace: DefaultNamespace},
+		},
+		{
+			name: "issuer flags replace the env list",
+			env:  map[string]string{"JWTGUARD_ISSUER": "https://a.example/,https://b.example/"},
+			args: []string{"-issuer", "https://c.example/", "-issuer", "https://d.example/"},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://c.example/", "https://d.example/"},
+				Audience: DefaultAudience, Namespace: DefaultNamespace},
+		},
+		{
+			name: "one issuer with its JWKS",
+			args: []string{"-issuer", "https://a.example/", "-jwks-uri", "https://a.example/keys"},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://a.example/"}, JWKSURI: "https://a.example/keys",
+				Audience: DefaultAudience, Namespace: DefaultNamespace},
+		},
+		{name: "empty element in the env list", env: map[string]string{"JWTGUARD_ISSUER": "https://a.example/,,https://b.example/"},
+			err: `demo: JWTGUARD_ISSUER "https://a.example/,,https://b.example/": an issuer of the comma-separated list is empty`},
+		{name: "trailing comma in the env list", env: map[string]string{"JWTGUARD_ISSUER": "https://a.example/, "},
+			err: `demo: JWTGUARD_ISSUER "https://a.example/, ": an issuer of the comma-separated list is empty`},
+		{name: "empty issuer flag", args: []string{"-issuer", "https://a.example/", "-issuer", ""}, err: "demo: -issuer is empty"},
+		{name: "issuer given twice", args: []string{"-issuer", "https://a.example/", "-issuer", "https://a.example/"},
+			err: "demo: -issuer https://a.example/ is given twice"},
+		{name: "jwks-uri with several issuers", args: []string{"-issuer", "https://a.example/", "-issuer", "https://b.example/", "-jwks-uri", "https://a.example/keys"},
+			err: "demo: -jwks-uri names the keys of one issuer, and 2 issuers are given: leave it out, and each issuer's keys are found by its discovery document"},
 		{name: "bad env duration", env: map[string]string{"JWTGUARD_JWKS_REFRESH": "soon"}, err: "JWTGUARD_JWKS_REFRESH"},
 		{name: "bad flag duration", args: []string{"-jwks-min-refresh", "x"}, err: "jwks-min-refresh"},
 		{name: "refresh under 1s", args: []string{"-jwks-refresh", "500ms"}, err: "at least 1s"},
@@ -55,7 +90,7 @@ func TestParse(t *testing.T) {
 			c := DefaultConfig()
 			err := c.Parse("contacts", tc.args, getenv, io.Discard)
 			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || strings.HasPrefix(tc.err, "demo:") && err.Error() != tc.err {
 					t.Fatalf("err = %v, want %q", err, tc.err)
 				}
 				return
@@ -63,7 +98,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c != tc.want {
+			if !reflect.DeepEqual(c, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", c, tc.want)
 			}
 		})

@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,13 +15,14 @@ import (
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
-// Env is what a running demo needs: its configuration (with Issuer filled
+// Env is what a running demo needs: its configuration (with Issuers filled
 // in), the embedded development issuer (nil when -issuer was given), the
-// key source and the validator. Close releases them in order.
+// key sources (one per issuer, in the order of Config.Issuers) and the
+// validator. Close releases them in order.
 type Env struct {
 	Config    Config
 	Dev       *DevIssuer
-	Keys      *jwks.Remote
+	Keys      []*jwks.Remote
 	Validator *middleware.Validator
 	// Metrics records validations and key fetches in Registry, served by
 	// MetricsHandler (adapters/promguard).
@@ -27,22 +30,27 @@ type Env struct {
 	Registry *prometheus.Registry
 }
 
-// Start builds the demo's Env from cfg. With no cfg.Issuer it first starts
-// the embedded development issuer on loopback and trusts it. It never waits
-// for the network: keys arrive in the background, and until then the
-// validator answers ErrKeysUnavailable (503) and Ready reports false.
+// Start builds the demo's Env from cfg. With no cfg.Issuers it first
+// starts the embedded development issuer on loopback and trusts it. Each
+// issuer gets a key source of its own (see KeySource), so a token is
+// verified only with the keys of the issuer it names, and a token of an
+// issuer not listed is refused without a request to it. Start never waits
+// for the network: keys arrive in the background, and until every issuer's
+// have, the validator answers its tokens ErrKeysUnavailable (503) and
+// Ready reports false.
 func Start(cfg Config) (*Env, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
 	env := &Env{Config: cfg}
-	if cfg.Issuer == "" {
+	env.Config.Issuers = slices.Clone(cfg.Issuers)
+	if len(cfg.Issuers) == 0 {
 		dev, err := StartDevIssuer(cfg)
 		if err != nil {
 			return nil, err
 		}
 		env.Dev = dev
-		env.Config.Issuer = dev.URL()
+		env.Config.Issuers = []string{dev.URL()}
 	}
 	env.Registry = prometheus.NewRegistry()
 	m, err := promguard.New(env.Registry)
@@ -51,20 +59,27 @@ func Start(cfg Config) (*Env, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	env.Metrics = m
-	keys, err := KeySource(env.Config, jwks.WithObserver(m))
-	if err != nil {
-		env.Close()
-		return nil, err
+	opts := []middleware.Option{middleware.WithObserver(m)}
+	for i, iss := range env.Config.Issuers {
+		keys, err := KeySource(env.Config, iss, jwks.WithObserver(m))
+		if err != nil {
+			env.Close()
+			return nil, err
+		}
+		env.Keys = append(env.Keys, keys)
+		if i == 0 {
+			opts = append(opts, middleware.WithKeys(keys))
+		} else {
+			opts = append(opts, middleware.WithIssuer(iss, keys))
+		}
 	}
-	env.Keys = keys
-	opts := []middleware.Option{middleware.WithKeys(keys), middleware.WithObserver(m)}
 	if cfg.Logger != nil {
 		opts = append(opts, middleware.WithLogger(cfg.Logger))
 	}
 	if cfg.Namespace != "" {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
-	v, err := middleware.New(env.Config.Issuer, cfg.Audience, opts...)
+	v, err := middleware.New(env.Config.Issuers[0], cfg.Audience, opts...)
 	if err != nil {
 		env.Close()
 		return nil, fmt.Errorf("demo: %w", err)
@@ -73,12 +88,12 @@ func Start(cfg Config) (*Env, error) {
 	return env, nil
 }
 
-// KeySource returns the key source of cfg: jwks.NewRemote(cfg.JWKSURI) when
-// set; otherwise jwks.Discover(cfg.Issuer) (OIDC discovery, then RFC 8414),
+// KeySource returns the key source of issuer: jwks.NewRemote(cfg.JWKSURI)
+// when set; otherwise jwks.Discover(issuer) (OIDC discovery, then RFC 8414),
 // falling back to Auth0's "<issuer without trailing slash>/.well-known/jwks.json"
 // when discovery fails. -jwks-refresh maps to jwks.WithRefreshInterval and
 // -jwks-min-refresh to jwks.WithMinRefreshInterval. The caller closes it.
-func KeySource(cfg Config, extra ...jwks.Option) (*jwks.Remote, error) {
+func KeySource(cfg Config, issuer string, extra ...jwks.Option) (*jwks.Remote, error) {
 	opts := extra
 	if cfg.JWKSRefresh > 0 {
 		opts = append(opts, jwks.WithRefreshInterval(cfg.JWKSRefresh))
@@ -96,11 +111,11 @@ func KeySource(cfg Config, extra ...jwks.Option) (*jwks.Remote, error) {
 		}
 		return src, nil
 	}
-	if cfg.Issuer == "" {
+	if issuer == "" {
 		return nil, fmt.Errorf("demo: no issuer to discover keys from")
 	}
-	fallback := strings.TrimSuffix(cfg.Issuer, "/") + "/.well-known/jwks.json"
-	src, err := jwks.Discover(cfg.Issuer, append(opts, jwks.WithFallbackJWKS(fallback))...)
+	fallback := strings.TrimSuffix(issuer, "/") + "/.well-known/jwks.json"
+	src, err := jwks.Discover(issuer, append(opts, jwks.WithFallbackJWKS(fallback))...)
 	if err != nil {
 		return nil, fmt.Errorf("demo: -issuer: %w", err)
 	}
@@ -112,16 +127,21 @@ func (e *Env) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(e.Registry, promhttp.HandlerOpts{})
 }
 
-// Ready reports whether the key source has usable keys (for /readyz).
-func (e *Env) Ready() bool { return e.Keys != nil && e.Keys.Ready() }
+// Ready reports whether every issuer's keys are loaded, and no issuer's
+// discovery document names another issuer (for /readyz).
+func (e *Env) Ready() bool { return e.Validator != nil && e.Validator.Ready() }
 
-// Close stops the validator, the key source and the development issuer.
+// Prime waits until every issuer's keys are loaded or ctx ends (see
+// middleware.Validator.Prime).
+func (e *Env) Prime(ctx context.Context) error { return e.Validator.Prime(ctx) }
+
+// Close stops the validator, the key sources and the development issuer.
 func (e *Env) Close() {
 	if e.Validator != nil {
 		e.Validator.Close()
 	}
-	if e.Keys != nil {
-		e.Keys.Close()
+	for _, k := range e.Keys {
+		k.Close()
 	}
 	if e.Dev != nil {
 		e.Dev.Close()

@@ -15,7 +15,7 @@ func primed(t *testing.T, env *Env) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := env.Keys.Prime(ctx); err != nil {
+	if err := env.Prime(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -27,8 +27,8 @@ func TestStartWithDevelopmentIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	if env.Dev == nil || env.Config.Issuer != env.Dev.URL() {
-		t.Fatalf("issuer %q, dev %v", env.Config.Issuer, env.Dev)
+	if env.Dev == nil || len(env.Config.Issuers) != 1 || env.Config.Issuers[0] != env.Dev.URL() || len(env.Keys) != 1 {
+		t.Fatalf("issuers %q, dev %v, %d key sources", env.Config.Issuers, env.Dev, len(env.Keys))
 	}
 	primed(t, env)
 	if !env.Ready() {
@@ -75,22 +75,23 @@ func TestKeySource(t *testing.T) {
 	}
 	defer withDiscovery.Close()
 	cases := []struct {
-		name string
-		cfg  Config
-		iss  *jwtguardtest.Issuer
-		err  string
+		name   string
+		cfg    Config
+		issuer string
+		iss    *jwtguardtest.Issuer
+		err    string
 	}{
-		{name: "discovery", cfg: Config{Issuer: withDiscovery.URL()}, iss: withDiscovery},
-		{name: "fallback to /.well-known/jwks.json", cfg: Config{Issuer: noDiscovery.URL()}, iss: noDiscovery},
-		{name: "jwks-uri", cfg: Config{Issuer: "https://unused.example.com/", JWKSURI: noDiscovery.JWKSURL()}, iss: noDiscovery},
-		{name: "refresh options", cfg: Config{Issuer: withDiscovery.URL(), JWKSRefresh: time.Minute, JWKSMinRefresh: time.Second}, iss: withDiscovery},
-		{name: "plain http to a remote host", cfg: Config{Issuer: "http://idp.example.com/"}, err: "-issuer"},
+		{name: "discovery", issuer: withDiscovery.URL(), iss: withDiscovery},
+		{name: "fallback to /.well-known/jwks.json", issuer: noDiscovery.URL(), iss: noDiscovery},
+		{name: "jwks-uri", cfg: Config{JWKSURI: noDiscovery.JWKSURL()}, issuer: "https://unused.example.com/", iss: noDiscovery},
+		{name: "refresh options", cfg: Config{JWKSRefresh: time.Minute, JWKSMinRefresh: time.Second}, issuer: withDiscovery.URL(), iss: withDiscovery},
+		{name: "plain http to a remote host", issuer: "http://idp.example.com/", err: "-issuer"},
 		{name: "bad jwks-uri", cfg: Config{JWKSURI: "ftp://x/"}, err: "-jwks-uri"},
-		{name: "too small refresh", cfg: Config{Issuer: withDiscovery.URL(), JWKSRefresh: time.Millisecond}, err: "at least 1s"},
+		{name: "too small refresh", cfg: Config{JWKSRefresh: time.Millisecond}, issuer: withDiscovery.URL(), err: "at least 1s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := KeySource(tc.cfg)
+			src, err := KeySource(tc.cfg, tc.issuer)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
@@ -115,9 +116,10 @@ func TestKeySource(t *testing.T) {
 
 func TestStartErrors(t *testing.T) {
 	for _, cfg := range []Config{
-		{Addr: DefaultAddr, Audience: DefaultAudience, Issuer: " https://x.example/"},
+		{Addr: DefaultAddr, Audience: DefaultAudience, Issuers: []string{" https://x.example/"}},
 		{Addr: DefaultAddr, Audience: ""},
-		{Addr: DefaultAddr, Audience: DefaultAudience, Issuer: "http://idp.example.com/"},
+		{Addr: DefaultAddr, Audience: DefaultAudience, Issuers: []string{"http://idp.example.com/"}},
+		{Addr: DefaultAddr, Audience: DefaultAudience, Issuers: []string{"https://a.example/", "http://idp.example.com/"}},
 	} {
 		if env, err := Start(cfg); err == nil {
 			env.Close()

@@ -3,15 +3,21 @@ package demo
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 )
 
 // PrintListening prints the line tools parse to find the server:
-// "<name>: listening on <url>", then the issuer and audience in use.
+// "<name>: listening on <url>", then the issuer (or the issuers, separated
+// by spaces) and audience in use.
 func PrintListening(w io.Writer, name, url string, cfg Config) {
 	fmt.Fprintf(w, "%s: listening on %s\n", name, url)
-	fmt.Fprintf(w, "%s: issuer %s, audience %s\n", name, cfg.Issuer, cfg.Audience)
+	if len(cfg.Issuers) == 1 {
+		fmt.Fprintf(w, "%s: issuer %s, audience %s\n", name, cfg.Issuers[0], cfg.Audience)
+		return
+	}
+	fmt.Fprintf(w, "%s: issuers %s, audience %s\n", name, strings.Join(cfg.Issuers, " "), cfg.Audience)
 }
 
 // PrintCurl prints ready-to-paste curl commands for the HTTP routes at

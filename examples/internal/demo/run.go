@@ -85,7 +85,7 @@ func RunHTTP(ctx context.Context, name string, cfg Config, out io.Writer, newHan
 func printDevCommands(ctx context.Context, env *Env, out io.Writer, base string) error {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := env.Keys.Prime(pctx); err != nil {
+	if err := env.Prime(pctx); err != nil {
 		return err
 	}
 	tokens, err := env.Dev.MintTokens()

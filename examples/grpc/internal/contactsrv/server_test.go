@@ -34,7 +34,7 @@ func start(t *testing.T, cfg demo.Config, prime bool) (contactspb.ContactsClient
 	if prime {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := env.Keys.Prime(ctx); err != nil {
+		if err := env.Prime(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if tokens, err = env.Dev.MintTokens(); err != nil {
@@ -137,7 +137,7 @@ func TestIssuerDown(t *testing.T) {
 	defer iss.Close()
 	iss.SetOutage(http.StatusServiceUnavailable)
 	cfg := demo.DefaultConfig()
-	cfg.Issuer = iss.URL()
+	cfg.Issuers = []string{iss.URL()}
 	c, h, _ := start(t, cfg, false)
 	tok, err := iss.AccessToken(jwtguardtest.Claims{Subject: "u", Audience: []string{demo.DefaultAudience}, Scope: demo.ScopeRead})
 	if err != nil {

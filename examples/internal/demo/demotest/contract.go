@@ -31,7 +31,7 @@ func Start(t *testing.T, cfg demo.Config, newHandler func(*demo.Env) http.Handle
 	if prime {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := env.Keys.Prime(ctx); err != nil {
+		if err := env.Prime(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -95,7 +95,7 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	forged, err := other.AccessToken(jwtguardtest.Claims{Issuer: env.Config.Issuer, Audience: []string{demo.DefaultAudience}, Scope: "read:contacts"})
+	forged, err := other.AccessToken(jwtguardtest.Claims{Issuer: env.Dev.URL(), Audience: []string{demo.DefaultAudience}, Scope: "read:contacts"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func IssuerDownThenUp(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	defer iss.Close()
 	iss.SetDown(true)
 	cfg := demo.DefaultConfig()
-	cfg.Issuer = iss.URL()
+	cfg.Issuers = []string{iss.URL()}
 	cfg.JWKSMinRefresh = time.Second
 	env, h := Start(t, cfg, newHandler, false)
 	if env.Dev != nil {
@@ -314,4 +314,82 @@ func IssuerDownThenUp(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	if a := Call(t, h, "GET", "/readyz"); a.Status != 200 {
 		t.Errorf("/readyz after recovery: %d", a.Status)
 	}
+}
+
+// SeveralIssuers checks -issuer given twice: a token of either issuer is
+// accepted, each verified only with its own issuer's keys (both kits sign
+// with the kid "key-1"); a token of an issuer not listed is 401
+// invalid_token and no request reaches that issuer; /readyz is 503 until
+// both issuers' keys are loaded, and the issuer that was down works once it
+// is back, without a restart.
+func SeveralIssuers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	a, b, stranger := kitIssuer(t), kitIssuer(t), kitIssuer(t)
+	b.SetDown(true)
+	cfg := demo.DefaultConfig()
+	cfg.Issuers = []string{a.URL(), b.URL()}
+	cfg.JWKSMinRefresh = time.Second
+	env, h := Start(t, cfg, newHandler, false)
+	if env.Dev != nil || len(env.Keys) != 2 {
+		t.Fatalf("development issuer %v, %d key sources", env.Dev, len(env.Keys))
+	}
+	mint := func(iss *jwtguardtest.Issuer, claimed string) string {
+		tok, err := iss.AccessToken(jwtguardtest.Claims{Issuer: claimed, Subject: "u", Audience: []string{demo.DefaultAudience}, Scope: "read:contacts"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	fromA, fromB := mint(a, ""), mint(b, "")
+	await := func(what, tok string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			a := Call(t, h, "GET", "/api/contacts", Bearer(tok))
+			if a.Status == 200 {
+				return
+			}
+			if a.Status != 503 || time.Now().After(deadline) {
+				t.Fatalf("%s: %d %s", what, a.Status, a.Body)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	await("first issuer's token", fromA)
+	if a := Call(t, h, "GET", "/readyz"); a.Status != 503 || string(a.Body) != "keys not loaded yet\n" {
+		t.Errorf("/readyz while the second issuer is down: %d %q", a.Status, a.Body)
+	}
+	if a := Call(t, h, "GET", "/api/contacts", Bearer(fromB)); a.Status != 503 || a.Problem["reason"] != string(middleware.ReasonKeysUnavailable) {
+		t.Errorf("second issuer's token while it is down: %d %s", a.Status, a.Body)
+	}
+	b.SetDown(false)
+	await("second issuer's token once it is back", fromB)
+	if a := Call(t, h, "GET", "/readyz"); a.Status != 200 {
+		t.Errorf("/readyz with both issuers' keys: %d %q", a.Status, a.Body)
+	}
+	for _, tc := range []struct {
+		name, tok, reason, description string
+	}{
+		{"second issuer's key claiming the first", mint(b, a.URL()), "bad_signature", "the token signature is invalid"},
+		{"first issuer's key claiming the second", mint(a, b.URL()), "bad_signature", "the token signature is invalid"},
+		{"an issuer not listed", mint(stranger, ""), "issuer_mismatch", "the token issuer is not trusted by this API"},
+	} {
+		a := Call(t, h, "GET", "/api/contacts", Bearer(tc.tok))
+		if a.Status != 401 || a.Problem["error"] != "invalid_token" || a.Problem["reason"] != tc.reason ||
+			!strings.HasPrefix(a.Header.Get("WWW-Authenticate"), `Bearer realm="contacts", error="invalid_token", error_description="`+tc.description+`"`) {
+			t.Errorf("%s: %d %v %s", tc.name, a.Status, a.Header, a.Body)
+		}
+	}
+	if n := stranger.JWKSFetches() + stranger.DiscoveryFetches(); n != 0 {
+		t.Errorf("%d requests reached the issuer that is not listed", n)
+	}
+}
+
+func kitIssuer(t *testing.T) *jwtguardtest.Issuer {
+	t.Helper()
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(iss.Close)
+	return iss
 }
