@@ -161,8 +161,10 @@ func (v *Validator) Explain(ctx context.Context, token string, opts ...ExplainOp
 	traces := make([]*traceSource, len(v.issuers))
 	for i, ic := range v.issuers {
 		traces[i] = &traceSource{src: ic.keys}
-		vc.issuers[i] = issuerConfig{issuer: ic.issuer, keys: traces[i]}
+		ic.keys, ic.owned = traces[i], false
+		vc.issuers[i] = ic
 	}
+	vc.byIssuer = issuerIndex(vc.issuers) // pointers into the copy
 	cs, verdict := vc.validate(ctx, token, nil)
 	if verdict == nil {
 		verdict = cs.bindingError(SchemeBearer)

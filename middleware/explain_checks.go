@@ -487,28 +487,37 @@ func (x *explainer) kindCheck() {
 // when that is a client id rather than this API.
 func (x *explainer) idTokenHint() string {
 	aud := x.cs.Audience
-	if len(aud) > 0 && !x.v.audienceOK(aud) {
+	if len(aud) > 0 && !audienceOK(x.audiences(), aud) {
 		return "this is an ID token: its aud " + hintValues(aud) + " is the client's ID, not this API; " +
-			"send the access token, obtained by requesting this API as its audience (" + howToRequest(x.v.audiences[0]) + ")"
+			"send the access token, obtained by requesting this API as its audience (" + howToRequest(x.audiences()[0]) + ")"
 	}
 	return hintIDToken
 }
 
+// audiences are the audiences the token's issuer accepts: its own when
+// configured (WithIssuerConfig), else the API's.
+func (x *explainer) audiences() []string {
+	if x.ic != nil && len(x.ic.audiences) > 0 {
+		return x.ic.audiences
+	}
+	return x.v.audiences
+}
+
 func (x *explainer) audienceCheck() {
 	c := &x.cs.Claims
-	if x.v.audienceOK(c.Audience) {
-		x.pass(CheckAudience, "aud "+hintValues(c.Audience)+" contains an accepted audience ("+configured(x.v.audiences)+")")
+	if audienceOK(x.audiences(), c.Audience) {
+		x.pass(CheckAudience, "aud "+hintValues(c.Audience)+" contains an accepted audience ("+configured(x.audiences())+")")
 		return
 	}
 	e := invalid(ReasonAudience, "the token is not intended for this API (aud)")
-	detail := "the token has no aud; this API accepts " + configured(x.v.audiences)
+	detail := "the token has no aud; this API accepts " + configured(x.audiences())
 	if len(c.Audience) > 0 {
-		detail = "aud " + hintValues(c.Audience) + "; this API accepts " + configured(x.v.audiences)
+		detail = "aud " + hintValues(c.Audience) + "; this API accepts " + configured(x.audiences())
 	}
-	hint := audienceHint(c.Audience, x.v.audiences)
+	hint := audienceHint(c.Audience, x.audiences())
 	if x.cs.idMarker() != "" && len(c.Audience) > 0 {
 		hint = "this is an ID token (see token_kind), whose aud is the client's ID: send the access token, requested for this API (audience=" +
-			x.v.audiences[0] + ")"
+			x.audiences()[0] + ")"
 	}
 	x.fail(CheckAudience, e, detail, hint)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -394,5 +395,27 @@ func TestExplainTooLarge(t *testing.T) {
 	}
 	if r := explainAgrees(t, v, ""); r.Reason != ReasonMissingToken {
 		t.Fatal(r.Reason)
+	}
+}
+
+// TestExplainManyIssuers: with enough issuers the Validator looks them up
+// in a map; Explain's copy must point into its own issuers (whose key
+// sources it traces) and keep each issuer's settings, or it reports a
+// verdict or a key lookup that is not Validate's.
+func TestExplainManyIssuers(t *testing.T) {
+	var opts []Option
+	for i := range manyIssuers + 2 {
+		opts = append(opts, WithIssuer("https://other-"+strconv.Itoa(i)+".example.com/", newSource(fixture.keySet...)))
+	}
+	v := newValidator(t, opts...)
+	if v.byIssuer == nil {
+		t.Fatal("the validator does not index its issuers: the test needs more of them")
+	}
+	r := explainAgrees(t, v, token(t, "EdDSA", nil))
+	if !r.Accepted {
+		t.Fatalf("%+v", r)
+	}
+	if k := r.check(t, CheckKey); !strings.Contains(k.Detail, "bound to EdDSA") {
+		t.Errorf("key detail %q", k.Detail)
 	}
 }

@@ -20,7 +20,7 @@ func TestMetricsAndResourceMetadata(t *testing.T) {
 	call(t, r, "GET", "/api/contacts", bearer(tokens.Reader))
 	call(t, r, "GET", "/api/contacts", bearer(tokens.Reader))
 	a := call(t, r, "GET", "/metrics")
-	iss := env.Config.Issuer
+	iss := env.Config.Issuers[0]
 	for _, want := range []string{
 		`jwtguard_validations_total{issuer="` + iss + `",reason="none",result="accepted"} 1`,
 		`jwtguard_validations_total{issuer="` + iss + `",reason="none",result="cached"} 1`,
