@@ -108,6 +108,7 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 	var bad string
 	for ok && r.next() {
 		k := r.key
+		at := r.pos
 		switch k {
 		case "iss":
 			c.Issuer, ok = r.readStringTyped()
@@ -166,6 +167,7 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 		if !ok && r.err == nil {
 			bad = k
 		}
+		c.members.add(data, k, at, r.pos)
 	}
 	if r.err != nil {
 		return invalid(ReasonClaims, "the token claims are not valid JSON: "+r.err.Error())
