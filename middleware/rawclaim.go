@@ -47,34 +47,54 @@ func (c *Claims) RawCustom(name string) (value json.RawMessage, ok bool) {
 	if len(c.namespaces) == 0 {
 		return c.RawClaim(name)
 	}
+	if c.members.usable() {
+		return c.indexedCustom(name)
+	}
 	var found []byte
 	rank := len(c.namespaces) + 1 // lower is better; len(namespaces) is the name as given
-	consider := func(k []byte, escaped func() (string, bool), v []byte) {
+	var o rawjson.Object
+	for o.Reset(c.raw); o.Next() && rank > 0; {
+		k := o.Key()
 		if len(k) < len(name) {
-			return // escapes only make a name longer
+			continue // escapes only make a name longer
 		}
 		for i, ns := range c.namespaces[:min(rank, len(c.namespaces))] {
-			if namespaced(k, escaped, ns, name) {
-				found, rank = v, i
-				return
-			}
-		}
-		if rank > len(c.namespaces) && namespaced(k, escaped, "", name) {
-			found, rank = v, len(c.namespaces)
-		}
-	}
-	if c.members.usable() {
-		for _, m := range c.members.list() {
-			consider(c.raw[m.name:m.nameEnd], nil, c.raw[m.value:m.valueEnd])
-			if rank == 0 {
+			if namespaced(k, o.KeyString, ns, name) {
+				found, rank = o.Value(), i
 				break
 			}
 		}
-		return found, found != nil
+		if rank > len(c.namespaces) && namespaced(k, o.KeyString, "", name) {
+			found, rank = o.Value(), len(c.namespaces)
+		}
 	}
-	var o rawjson.Object
-	for o.Reset(c.raw); o.Next() && rank > 0; {
-		consider(o.Key(), o.KeyString, o.Value())
+	return found, found != nil
+}
+
+// indexedCustom is RawCustom over the member index, whose names hold no
+// escapes: a name is ns+name or name byte for byte. Namespaces are never
+// empty (WithNamespace).
+func (c *Claims) indexedCustom(name string) (json.RawMessage, bool) {
+	var found []byte
+	rank := len(c.namespaces) + 1
+	for _, m := range c.members.list() {
+		k := c.raw[m.name:m.nameEnd]
+		switch {
+		case len(k) == len(name):
+			if rank > len(c.namespaces) && string(k) == name {
+				found, rank = c.raw[m.value:m.valueEnd], len(c.namespaces)
+			}
+		case len(k) > len(name) && k[len(k)-1] == name[len(name)-1] && string(k[len(k)-len(name):]) == name:
+			for i, ns := range c.namespaces[:min(rank, len(c.namespaces))] {
+				if len(k) == len(ns)+len(name) && string(k[:len(ns)]) == ns {
+					found, rank = c.raw[m.value:m.valueEnd], i
+					break
+				}
+			}
+			if rank == 0 {
+				return found, true
+			}
+		}
 	}
 	return found, found != nil
 }

@@ -140,7 +140,7 @@ func FuzzRawClaim(f *testing.F) {
 				if aok != bok || !bytes.Equal(a, b) {
 					t.Fatalf("RawClaim(%q): index %s %v, scan %s %v", n, a, aok, b, bok)
 				}
-				for _, nss := range [][]string{{testNS}, {"a", ""}} {
+				for _, nss := range [][]string{{testNS}, {"a", "b"}, {"b", testNS}} {
 					idx.namespaces, scan.namespaces = nss, nss
 					a, aok = idx.RawCustom(n)
 					b, bok = scan.RawCustom(n)

@@ -10,7 +10,9 @@ package rawjson
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -29,25 +31,45 @@ func skipWS(d []byte, i int) int {
 }
 
 // stringEnd returns the index just past the closing quote of the string
-// whose opening quote is at d[i], or -1 when it is not terminated.
+// whose opening quote is at d[i], or -1 when it is not terminated. It
+// looks at eight bytes at a time for a quote or a backslash.
 func stringEnd(d []byte, i int) int {
 	j := i + 1
-	for j <= len(d) {
-		k := bytes.IndexByte(d[j:], '"')
-		if k < 0 {
+	for {
+		for j+8 <= len(d) {
+			m := quoteOrBackslash(binary.LittleEndian.Uint64(d[j:]))
+			if m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		for j < len(d) && d[j] != '"' && d[j] != '\\' {
+			j++
+		}
+		switch {
+		case j >= len(d):
 			return -1
-		}
-		j += k
-		n := 0
-		for p := j - 1; p > i && d[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
+		case d[j] == '"':
 			return j + 1
 		}
-		j++
+		j += 2 // a backslash and the byte it escapes
 	}
-	return -1
+}
+
+// Byte-wise constants for quoteOrBackslash.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// quoteOrBackslash flags, with its top bit, each byte of the
+// little-endian word w that is '"' or '\\'. A borrow may flag a byte after
+// (above) a flagged one, never one before, so the lowest flag is exact.
+func quoteOrBackslash(w uint64) uint64 {
+	q := w ^ (lsb * '"')
+	b := w ^ (lsb * '\\')
+	return ((q - lsb) &^ q | (b - lsb) &^ b) & msb
 }
 
 // valueEnd returns the index just past the JSON value starting at d[i]
@@ -287,10 +309,12 @@ func KindOf(v []byte) Kind {
 	return KindInvalid
 }
 
-// contents returns the bytes between the quotes of the JSON string v; ok
-// is false when v is not exactly one string.
+// contents returns the bytes between the quotes of the JSON string v (a
+// value the iterators returned: its closing quote is its last byte); ok is
+// false when v is not a string. A closing quote that a backslash escapes
+// is caught by equalRaw and decodeRaw, which treat every backslash.
 func contents(v []byte) (raw []byte, ok bool) {
-	if len(v) < 2 || v[0] != '"' || stringEnd(v, 0) != len(v) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
 		return nil, false
 	}
 	return v[1 : len(v)-1], true
@@ -354,6 +378,21 @@ func decodeRaw(raw []byte) (string, bool) {
 func NumberOf(v []byte) (float64, bool) {
 	if !isNumber(v) {
 		return 0, false
+	}
+	if len(v) <= 15 {
+		// Up to 15 digits and nothing else is an integer below 2^53,
+		// exact in a float64: the usual NumericDate, without ParseFloat.
+		var n uint64
+		for _, c := range v {
+			if c < '0' || c > '9' {
+				n = ^uint64(0)
+				break
+			}
+			n = n*10 + uint64(c-'0')
+		}
+		if n != ^uint64(0) {
+			return float64(n), true
+		}
 	}
 	f, err := strconv.ParseFloat(unsafe.String(&v[0], len(v)), 64)
 	if err != nil {
