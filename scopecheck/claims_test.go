@@ -335,3 +335,22 @@ func TestValidateClaimRequirements(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesRequest(t *testing.T) {
+	get := func(Request) (string, bool) { return "", false }
+	cases := []struct {
+		r    Requirement
+		want bool
+	}{
+		{All("a"), false},
+		{Claim("o").Equals("x"), false},
+		{And(ACR("x"), Machine()), false},
+		{Claim("o").EqualsParam("org"), true},
+		{Or(All("a"), And(Machine(), Claim("o").EqualsRequest("org", get))), true},
+	}
+	for _, tc := range cases {
+		if got := tc.r.UsesRequest(); got != tc.want {
+			t.Errorf("%s: UsesRequest = %v", tc.r, got)
+		}
+	}
+}

@@ -80,3 +80,20 @@ func Field[M any](get func(M) string) func(Request) (string, bool) {
 		return v, v != ""
 	}
 }
+
+// UsesRequest reports whether r compares a claim with a value of the
+// request (EqualsParam, EqualsRequest): an adapter that cannot show the
+// request yet (a gRPC stream before its first message) then waits for it
+// before refusing.
+func (r Requirement) UsesRequest() bool {
+	switch r.op {
+	case opEqualsParam, opEqualsRequest:
+		return true
+	}
+	for _, s := range r.subs {
+		if s.UsesRequest() {
+			return true
+		}
+	}
+	return false
+}
