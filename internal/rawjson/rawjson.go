@@ -69,7 +69,7 @@ const (
 func quoteOrBackslash(w uint64) uint64 {
 	q := w ^ (lsb * '"')
 	b := w ^ (lsb * '\\')
-	return ((q - lsb) &^ q | (b - lsb) &^ b) & msb
+	return ((q-lsb)&^q | (b-lsb)&^b) & msb
 }
 
 // valueEnd returns the index just past the JSON value starting at d[i]
