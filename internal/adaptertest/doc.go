@@ -1,7 +1,10 @@
 // Package adaptertest holds the one table of cases that every jwtguard
 // adapter (net/http, gin, gRPC unary and stream) must answer the same way,
 // with the environment the cases need: an in-process issuer, a validator
-// with keys, a validator whose keys cannot be loaded, and the tokens.
+// with keys, a validator whose keys cannot be loaded, and the tokens. The
+// routes cover scopes, claim requirements (an org from the path parameter
+// or, over gRPC, from the request message; a Keycloak role; a client;
+// machine and user tokens) and step-up (acr and auth_time, RFC 9470).
 // consistency_test.go runs the table through all the adapters, and
 // through stacks of guards of one validator (a public guard around the Mux
 // or around per-route Gates, two gin Protects, two chained gRPC
