@@ -275,7 +275,10 @@ func member(obj []byte, name string) ([]byte, bool) {
 			found = o.Value()
 		}
 	}
-	return found, found != nil && !o.Failed()
+	if o.Failed() {
+		return nil, false
+	}
+	return found, found != nil
 }
 
 // includes reports whether v, an array of strings or a space-delimited

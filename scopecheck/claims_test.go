@@ -354,3 +354,27 @@ func TestUsesRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedMembers: a member name present twice in a nested object is
+// ambiguous and found nowhere (the decoder refuses duplicates at the top
+// level only); malformed objects find nothing.
+func TestNestedMembers(t *testing.T) {
+	cases := []struct {
+		obj, name string
+		want      string // "" means not found
+	}{
+		{`{"roles":["a"]}`, "roles", `["a"]`},
+		{`{"roles":["a"],"roles":["b"]}`, "roles", ""},
+		{`{"roles":["a"],"rol\u0065s":["b"]}`, "roles", ""},
+		{`{"r\u006fles":["a"]}`, "roles", `["a"]`},
+		{`["roles"]`, "roles", ""},
+		{`{"roles":["a"]`, "roles", ""},
+		{`"roles"`, "roles", ""},
+	}
+	for _, tc := range cases {
+		v, ok := member([]byte(tc.obj), tc.name)
+		if got := string(v); ok != (tc.want != "") || got != tc.want {
+			t.Errorf("member(%s, %q) = %s %v, want %s", tc.obj, tc.name, v, ok, tc.want)
+		}
+	}
+}
