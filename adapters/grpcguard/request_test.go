@@ -82,10 +82,18 @@ func TestStreamWaitsForTheMessage(t *testing.T) {
 		return nil
 	}
 	neverRecv := func(_ any, ss grpc.ServerStream) error { ran.Add(1); return nil }
+	headerFirst := func(_ any, ss grpc.ServerStream) error {
+		ran.Add(1)
+		if err := ss.SendHeader(metadata.Pairs("x-early", "1")); err == nil {
+			sent.Add(1)
+		}
+		return recvFirst(nil, ss)
+	}
 	desc := &grpc.ServiceDesc{ServiceName: "org.v1.Org", HandlerType: (*any)(nil), Streams: []grpc.StreamDesc{
 		{StreamName: "Watch", ServerStreams: true, Handler: recvFirst},
 		{StreamName: "SendFirst", ServerStreams: true, Handler: sendFirst},
 		{StreamName: "NeverRecv", ServerStreams: true, Handler: neverRecv},
+		{StreamName: "HeaderFirst", ServerStreams: true, Handler: headerFirst},
 	}}
 	org := scopecheck.And(scopecheck.All("read:contacts"), scopecheck.Claim("org_id").EqualsRequest("org", orgOf))
 	conn := serve(t, env.V, grpcguard.Methods{"/org.v1.Org/": org},
@@ -127,6 +135,7 @@ func TestStreamWaitsForTheMessage(t *testing.T) {
 		{"other org", "/org.v1.Org/Watch", "globex", codes.PermissionDenied, 0},
 		{"handler sends first", "/org.v1.Org/SendFirst", "acme", codes.PermissionDenied, 0},
 		{"handler never receives", "/org.v1.Org/NeverRecv", "acme", codes.PermissionDenied, 0},
+		{"handler sends a header first", "/org.v1.Org/HeaderFirst", "acme", codes.PermissionDenied, 0},
 	} {
 		sent.Store(0)
 		got, err, trailer := open(tc.method, tc.org)
