@@ -103,7 +103,7 @@ func TestStreamWaitsForTheMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	open := func(method, org string) ([]string, error, metadata.MD) {
+	open := func(method, org string) ([]string, metadata.MD, error) {
 		ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+acme)
 		cs, err := conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, method)
 		if err != nil {
@@ -120,7 +120,7 @@ func TestStreamWaitsForTheMessage(t *testing.T) {
 				if errors.Is(err, io.EOF) {
 					err = nil
 				}
-				return got, err, cs.Trailer()
+				return got, cs.Trailer(), err
 			}
 			got = append(got, out.GetValue())
 		}
@@ -138,7 +138,7 @@ func TestStreamWaitsForTheMessage(t *testing.T) {
 		{"handler sends a header first", "/org.v1.Org/HeaderFirst", "acme", codes.PermissionDenied, 0},
 	} {
 		sent.Store(0)
-		got, err, trailer := open(tc.method, tc.org)
+		got, trailer, err := open(tc.method, tc.org)
 		if status.Code(err) != tc.code || len(got) != tc.msgs || int(sent.Load()) != tc.msgs {
 			t.Errorf("%s: %v, messages %q, sent %d", tc.name, err, got, sent.Load())
 		}
