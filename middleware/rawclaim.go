@@ -19,9 +19,10 @@ func (c *Claims) RawClaim(name string) (value json.RawMessage, ok bool) {
 		return nil, false
 	}
 	if c.members.usable() {
+		raw := c.raw
 		for _, m := range c.members.list() {
-			if string(c.raw[m.name:m.nameEnd]) == name {
-				return c.raw[m.value:m.valueEnd], true
+			if int(m.nameEnd-m.name) == len(name) && string(raw[m.name:m.nameEnd]) == name {
+				return raw[m.value:m.valueEnd], true
 			}
 		}
 		return nil, false
@@ -77,17 +78,21 @@ func (c *Claims) RawCustom(name string) (value json.RawMessage, ok bool) {
 func (c *Claims) indexedCustom(name string) (json.RawMessage, bool) {
 	var found []byte
 	rank := len(c.namespaces) + 1
+	raw, last := c.raw, name[len(name)-1]
 	for _, m := range c.members.list() {
-		k := c.raw[m.name:m.nameEnd]
+		n := int(m.nameEnd - m.name)
 		switch {
-		case len(k) == len(name):
-			if rank > len(c.namespaces) && string(k) == name {
-				found, rank = c.raw[m.value:m.valueEnd], len(c.namespaces)
+		case n < len(name) || raw[m.nameEnd-1] != last:
+			// Cannot be name, nor end with it.
+		case n == len(name):
+			if rank > len(c.namespaces) && string(raw[m.name:m.nameEnd]) == name {
+				found, rank = raw[m.value:m.valueEnd], len(c.namespaces)
 			}
-		case len(k) > len(name) && k[len(k)-1] == name[len(name)-1] && string(k[len(k)-len(name):]) == name:
+		case string(raw[int(m.nameEnd)-len(name):m.nameEnd]) == name:
+			k := raw[m.name:m.nameEnd]
 			for i, ns := range c.namespaces[:min(rank, len(c.namespaces))] {
-				if len(k) == len(ns)+len(name) && string(k[:len(ns)]) == ns {
-					found, rank = c.raw[m.value:m.valueEnd], i
+				if n == len(ns)+len(name) && string(k[:len(ns)]) == ns {
+					found, rank = raw[m.value:m.valueEnd], i
 					break
 				}
 			}
