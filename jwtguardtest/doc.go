@@ -25,6 +25,13 @@
 // kid. Claims.Issuer mints with an Issuer's key under another name: an
 // alias such as an Auth0 custom domain, or a forgery.
 //
+// Personas mints a cast of callers (reader, admin, machine client, ID
+// token, expired, DPoP client, other org, no MFA, and anonymous), each
+// differing from the admin in one way; AccessMatrix runs them all against
+// every route of an http.Handler and CompareGolden keeps the resulting
+// who-may-call-what table in a golden file, so a change of policy shows
+// in code review.
+//
 // An Issuer is safe for concurrent use. It is meant for tests and local
 // development only: it serves plain http on loopback and its keys live in
 // memory.

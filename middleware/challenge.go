@@ -8,8 +8,10 @@ import (
 // Challenge returns the WWW-Authenticate header value for err, per RFC 6750
 // section 3: a bare `Bearer realm="..."` for a missing token, plus error and
 // error_description for invalid_request and invalid_token, plus scope for
-// insufficient_scope. realm may be empty. It returns "" for unavailable
-// keys: a 503 is not an authentication challenge.
+// insufficient_scope, plus acr_values and max_age for
+// insufficient_user_authentication (RFC 9470 section 3). realm may be
+// empty. It returns "" for unavailable keys: a 503 is not an
+// authentication challenge.
 //
 // Errors from Validator.Authenticate (or passed through
 // Validator.Annotate) also know the schemes the API accepts: then a DPoP
@@ -76,6 +78,7 @@ func writeChallenge(b *strings.Builder, scheme, realm string, o *offer, algs str
 		if len(e.Scopes) > 0 {
 			param("scope", strings.Join(e.Scopes, " "))
 		}
+		stepUpParams(e, param)
 	}
 }
 
@@ -135,6 +138,11 @@ type Problem struct {
 	Scope  string   `json:"scope,omitempty"` // required scopes, space-delimited
 	Hint   string   `json:"hint,omitempty"`  // only when the adapter opts in
 	Scopes []string `json:"-"`
+
+	// ACRValues and MaxAge (seconds) are the acr_values and max_age of a
+	// step-up challenge (RFC 9470 section 3).
+	ACRValues string `json:"acr_values,omitempty"`
+	MaxAge    int64  `json:"max_age,omitempty"`
 }
 
 // ProblemFor builds the problem details of err. The developer hint is left
@@ -152,6 +160,7 @@ func ProblemFor(err error, withHint bool) Problem {
 		Scope:  strings.Join(e.Scopes, " "),
 		Scopes: e.Scopes,
 	}
+	p.ACRValues, p.MaxAge = strings.Join(e.ACRValues, " "), maxAgeSeconds(e.MaxAge)
 	if withHint {
 		p.Hint = e.Hint
 	}

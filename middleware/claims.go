@@ -57,6 +57,7 @@ type Claims struct {
 	raw        []byte       // the JSON payload; never modified
 	namespaces []string     // custom-claim namespaces of the validator
 	cnf        confirmation // the members of cnf (RFC 7800), see confirmation.go
+	members    memberIndex  // where each top-level member is, see rawclaim.go
 
 	// issuerLabel is ValidationEvent.Issuer for the token's issuer, kept
 	// for the answers of the verified-token cache.

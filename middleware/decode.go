@@ -105,6 +105,7 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 	var bad string
 	for ok && r.Next() {
 		k := r.Key()
+		at := r.Pos()
 		switch k {
 		case "iss":
 			c.Issuer, ok = r.ReadStringTyped()
@@ -163,6 +164,7 @@ func decodeClaims(data []byte, cs *claimSet) *Error {
 		if !ok && r.Err() == nil {
 			bad = k
 		}
+		c.members.add(data, k, at, r.Pos())
 	}
 	if r.Err() != nil {
 		return invalid(ReasonClaims, "the token claims are not valid JSON: "+jsonProblem(r.Err()))

@@ -3,6 +3,7 @@ package middleware
 import (
 	"errors"
 	"net/http"
+	"time"
 )
 
 // Category sentinels. Every error Validate and BearerToken return wraps
@@ -71,6 +72,12 @@ type Error struct {
 	Description string
 	Hint        string
 	Scopes      []string
+	// ACRValues and MaxAge are what a step-up refusal
+	// (ErrInsufficientUserAuthentication) asks of a new token: one of
+	// these acr values, and an authentication at most MaxAge old (RFC 9470
+	// section 3; whole seconds in the challenge). Empty otherwise.
+	ACRValues []string
+	MaxAge    time.Duration
 	// DPoPNonce is the nonce the client must use, sent by adapters in the
 	// DPoP-Nonce header (RFC 9449 section 9).
 	DPoPNonce string
@@ -121,6 +128,8 @@ func (e *Error) Code() string {
 		return "invalid_dpop_proof"
 	case ErrUseDPoPNonce:
 		return "use_dpop_nonce"
+	case ErrInsufficientUserAuthentication:
+		return "insufficient_user_authentication"
 	}
 	return ""
 }

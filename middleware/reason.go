@@ -65,4 +65,5 @@ var Reasons = []Reason{
 	ReasonDPoPProof, ReasonDPoPReplay, ReasonDPoPNonce, ReasonDPoPDowngrade,
 	ReasonDPoPNotBound, ReasonDPoPRequired, ReasonUnsupportedConfirmation,
 	ReasonDPoPReplayQuota, ReasonReplayStoreUnavailable,
+	ReasonClaimRequirement, ReasonInsufficientUserAuthentication,
 }

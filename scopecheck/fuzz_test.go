@@ -1,10 +1,13 @@
 package scopecheck
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/jwtguard/jwtguard/middleware"
 )
@@ -39,6 +42,8 @@ func FuzzHas(f *testing.F) {
 		{"", "User.Read Mail.Send", "", "Mail.Send"},
 		{"", "", "perm", "perm"},
 		{"x\u00a0y", "", "", "x"},
+		{"00", "", "", "0"},
+		{"a0 0a 00", "", "", "0"},
 	} {
 		f.Add(s[0], s[1], s[2], s[3])
 	}
@@ -73,6 +78,47 @@ func FuzzHas(f *testing.F) {
 				if err != nil && (!errors.As(err, &e) || !errors.Is(err, middleware.ErrInsufficientScope) || !slices.Equal(e.Scopes, []string{s})) {
 					t.Fatalf("Check error %v", err)
 				}
+			}
+		}
+	})
+}
+
+// FuzzIncludes: Includes and the nested-member lookup never panic, and on
+// valid JSON agree with encoding/json: an array of strings holding s, or
+// a string holding s as a space-delimited value; anything else is false.
+func FuzzIncludes(f *testing.F) {
+	for _, s := range [][2]string{
+		{`["admin","user"]`, "admin"}, {`"eng ops"`, "ops"}, {`["a",1]`, "a"}, {`{"roles":["x"]}`, "roles"},
+		{`"a\u0020b"`, "b"}, {`[]`, ""}, {`["\u0061"]`, "a"}, {`[`, "a"}, {`"`, ""},
+	} {
+		f.Add([]byte(s[0]), s[1])
+	}
+	f.Fuzz(func(t *testing.T, v []byte, s string) {
+		v = bytes.TrimSpace(v) // values come from rawjson without surrounding space
+		got := includes(v, s)
+		_, _ = member(v, s)
+		if !json.Valid(v) || !utf8.Valid(v) || s == "" {
+			return
+		}
+		var want bool
+		var list []string
+		var one string
+		switch {
+		case json.Unmarshal(v, &list) == nil && v[0] == '[':
+			want = slices.Contains(list, s)
+		case json.Unmarshal(v, &one) == nil && v[0] == '"':
+			want = slices.Contains(strings.Split(one, " "), s) && !strings.Contains(s, " ")
+		}
+		if got != want {
+			t.Fatalf("includes(%s, %q) = %v, want %v", v, s, got, want)
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(v, &obj) == nil && v[0] == '{' {
+			m, ok := member(v, s)
+			if ref, has := obj[s]; has && ok && !bytes.Equal(bytes.TrimSpace(m), ref) {
+				t.Fatalf("member(%s, %q) = %s, want %s", v, s, m, ref)
+			} else if ok && !has {
+				t.Fatalf("member(%s, %q) found %s", v, s, m)
 			}
 		}
 	})

@@ -75,7 +75,7 @@ func TestFailClosed(t *testing.T) {
 
 func TestStringAndScopes(t *testing.T) {
 	r := Or(All("a", "b"), Any("c"))
-	if got := r.String(); got != "or(all(a b), any(c))" {
+	if got := r.String(); got != "(a AND b) OR c" {
 		t.Errorf("String = %q", got)
 	}
 	if got := r.Scopes(); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {

@@ -39,6 +39,13 @@ func compile(p Procedures, public []string) (*table, error) {
 		if err := req.Validate(); err != nil {
 			return nil, fmt.Errorf("connectguard: procedure %s: %w", name, err)
 		}
+		if req.UsesRequest() {
+			// The guard answers before the body is read: a requirement on
+			// a path parameter or a message field could only fail or be
+			// skipped here, and skipping would open the procedure.
+			return nil, fmt.Errorf("connectguard: procedure %s: %s compares a claim with a value of the request, "+
+				"which a guard in front of the Connect handler cannot read; check it in the handler", name, req)
+		}
 		t.put(name, req)
 	}
 	for _, name := range public {

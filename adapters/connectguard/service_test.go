@@ -22,19 +22,29 @@ import (
 // and answers google.protobuf.StringValue messages holding the subject of
 // the claims the handler saw; the server streams send two.
 
-// procedures are the procedures the service serves: List, Delete, Public
-// and Unlisted, unary and server-streaming ("...Stream").
+// procedures are the procedures the service serves: one per route of the
+// cases but OrgRead (see table), and Unlisted, unary and server-streaming
+// ("...Stream").
 func procedures() []string {
 	var ps []string
-	for _, r := range []adaptertest.Route{adaptertest.Read, adaptertest.Delete, adaptertest.Public} {
-		ps = append(ps, adaptertest.Method(r, false), adaptertest.Method(r, true))
+	for _, r := range adaptertest.Routes {
+		if r != adaptertest.OrgRead {
+			ps = append(ps, adaptertest.Method(r, false), adaptertest.Method(r, true))
+		}
 	}
 	return append(ps, adaptertest.Unlisted, adaptertest.Unlisted+"Stream")
 }
 
 // table is the procedure table of the cases: adaptertest.Methods, which
-// leaves Unlisted out.
-func table() connectguard.Procedures { return connectguard.Procedures(adaptertest.Methods()) }
+// leaves Unlisted out, without OrgRead, whose requirement reads the
+// request message: New refuses it (TestRequestRequirementsRefused).
+func table() connectguard.Procedures {
+	t := connectguard.Procedures(adaptertest.Methods())
+	for _, stream := range []bool{false, true} {
+		delete(t, adaptertest.Method(adaptertest.OrgRead, stream))
+	}
+	return t
+}
 
 func subjectOf(ctx context.Context) *wrapperspb.StringValue {
 	if c, ok := middleware.ClaimsFromContext(ctx); ok {

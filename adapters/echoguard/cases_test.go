@@ -3,6 +3,7 @@ package echoguard_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -44,17 +45,24 @@ func netHTTP(v *middleware.Validator) http.Handler {
 		json.NewEncoder(w).Encode(map[string]string{"sub": sub})
 	})
 	mux := httpguard.NewMux(v, httpOpts...)
-	mux.Handle("GET /api/contacts", scopecheck.All("read:contacts"), h)
-	mux.Handle("DELETE /api/contacts/{id}", scopecheck.All("delete:contacts"), h)
-	mux.Handle("GET /api/public", scopecheck.Public, h)
+	for _, rt := range adaptertest.Routes {
+		p := adaptertest.Patterns[rt]
+		mux.Handle(p.Method+" "+p.Pattern, adaptertest.HTTPRequirement(rt), h)
+	}
 	return mux
 }
 
-var (
-	read   = scopecheck.All("read:contacts")
-	remove = scopecheck.All("delete:contacts")
-	open   = scopecheck.Public
-)
+var open = scopecheck.Public
+
+// routes registers every route of the cases with add: its method, its
+// path (gin's pattern syntax is echo's) and the requirement the table
+// gives it.
+func routes(add func(method, path string, req scopecheck.Requirement)) {
+	for _, rt := range adaptertest.Routes {
+		p := adaptertest.Patterns[rt]
+		add(p.Method, p.Gin, adaptertest.HTTPRequirement(rt))
+	}
+}
 
 // echoAPIs are the layouts echo applications use, each serving the routes
 // of the cases.
@@ -65,40 +73,52 @@ var echoAPIs = []struct {
 	{"echo: Protect and Require per route", func(v *middleware.Validator) http.Handler {
 		e := echo.New()
 		protect := echoguard.Protect(v, opts...)
-		e.GET("/api/contacts", subject, protect, echoguard.Require(v, read, opts...))
-		e.DELETE("/api/contacts/:id", subject, protect, echoguard.Require(v, remove, opts...))
-		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		routes(func(method, path string, req scopecheck.Requirement) {
+			if req.IsPublic() {
+				e.Add(method, path, subject, echoguard.Require(v, req, opts...))
+				return
+			}
+			e.Add(method, path, subject, protect, echoguard.Require(v, req, opts...))
+		})
 		return e
 	}},
 	{"echo: Protect on a group", func(v *middleware.Validator) http.Handler {
 		e := echo.New()
-		api := e.Group("/api/contacts", echoguard.Protect(v, opts...))
-		api.GET("", subject, echoguard.Require(v, read, opts...))
-		api.DELETE("/:id", subject, echoguard.Require(v, remove, opts...))
-		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		api := e.Group("/api", echoguard.Protect(v, opts...))
+		routes(func(method, path string, req scopecheck.Requirement) {
+			if req.IsPublic() {
+				e.Add(method, path, subject, echoguard.Require(v, req, opts...))
+				return
+			}
+			api.Add(method, strings.TrimPrefix(path, "/api"), subject, echoguard.Require(v, req, opts...))
+		})
 		return e
 	}},
 	{"echo: public Require on the Echo, Require per route", func(v *middleware.Validator) http.Handler {
 		e := echo.New()
 		e.Use(echoguard.Require(v, open, opts...))
-		e.GET("/api/contacts", subject, echoguard.Require(v, read, opts...))
-		e.DELETE("/api/contacts/:id", subject, echoguard.Require(v, remove, opts...))
-		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		routes(func(method, path string, req scopecheck.Requirement) {
+			e.Add(method, path, subject, echoguard.Require(v, req, opts...))
+		})
 		return e
 	}},
 	{"echo: Protect on the group and on the route", func(v *middleware.Validator) http.Handler {
 		e := echo.New()
-		api := e.Group("/api/contacts", echoguard.Protect(v, opts...))
-		api.GET("", subject, echoguard.Protect(v, opts...), echoguard.Require(v, read, opts...))
-		api.DELETE("/:id", subject, echoguard.Protect(v, opts...), echoguard.Require(v, remove, opts...))
-		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		api := e.Group("/api", echoguard.Protect(v, opts...))
+		routes(func(method, path string, req scopecheck.Requirement) {
+			if req.IsPublic() {
+				e.Add(method, path, subject, echoguard.Require(v, req, opts...))
+				return
+			}
+			api.Add(method, strings.TrimPrefix(path, "/api"), subject, echoguard.Protect(v, opts...), echoguard.Require(v, req, opts...))
+		})
 		return e
 	}},
 	{"echo behind a public httpguard.Require", func(v *middleware.Validator) http.Handler {
 		e := echo.New()
-		e.GET("/api/contacts", subject, echoguard.Require(v, read, opts...))
-		e.DELETE("/api/contacts/:id", subject, echoguard.Require(v, remove, opts...))
-		e.GET("/api/public", subject, echoguard.Require(v, open, opts...))
+		routes(func(method, path string, req scopecheck.Requirement) {
+			e.Add(method, path, subject, echoguard.Require(v, req, opts...))
+		})
 		return httpguard.Require(v, scopecheck.Public, e, httpOpts...)
 	}},
 }

@@ -166,7 +166,15 @@ func bridge(h http.Handler) echo.MiddlewareFunc {
 				return echo.NewHTTPError(http.StatusInternalServerError, "echoguard: an echo context without request or response")
 			}
 			k := &call{c: c, next: next}
-			h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, k)))
+			req := r.WithContext(context.WithValue(r.Context(), callKey{}, k))
+			// echo's path parameters, as net/http's, for requirements
+			// that compare a claim with one (scopecheck EqualsParam).
+			for i, name := range c.ParamNames() {
+				if vals := c.ParamValues(); i < len(vals) && req.PathValue(name) != vals[i] {
+					req.SetPathValue(name, vals[i])
+				}
+			}
+			h.ServeHTTP(w, req)
 			return k.err
 		}
 	}

@@ -82,6 +82,7 @@ func WithErrorHandler(h ErrorHandler) Option { return func(c *config) { c.onErro
 // 404 and 405 handlers, NoRoute and NoMethod chains) only need a valid
 // token unless their chain carries a Require. Default: off, a route
 // without Require needs any valid access token (scopecheck.Authenticated).
+// Policy exports what every route requires, for review and CI.
 func Strict() Option { return func(c *config) { c.strict = true } }
 
 // WithExternalURL sets the API's external base URL

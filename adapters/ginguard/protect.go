@@ -50,6 +50,7 @@ func Protect(v *middleware.Validator, opts ...Option) gin.HandlerFunc {
 		gateName:   funcName(gate{}.serve),
 		publicName: funcName(publicGate{}.serve),
 	}
+	p.protectName = funcName(p.serve)
 	return p.serve
 }
 
@@ -60,6 +61,7 @@ type protector struct {
 	// returns: how Protect learns, before any handler runs, whether the
 	// route states a requirement and whether it is public.
 	gateName, publicName string
+	protectName          string // ... and for Protect itself (Policy)
 }
 
 // state is what Protect leaves for the Require gates of the same chain.
@@ -70,6 +72,7 @@ type state struct {
 	scheme    string             // the scheme the claims came with
 	err       error              // why it failed
 	preflight bool
+	probe     *probe // a Policy request: gates record, never check
 }
 
 // stateKey is the unexported gin context key of state: no other package can
@@ -77,6 +80,10 @@ type state struct {
 type stateKey struct{}
 
 func (p *protector) serve(c *gin.Context) {
+	if pr, ok := probeOf(c); ok {
+		p.probe(c, pr)
+		return
+	}
 	st := &state{cfg: p.cfg, v: p.v}
 	c.Set(stateKey{}, st)
 	if p.cfg.preflight && isPreflight(c.Request) {

@@ -22,8 +22,12 @@ var ErrNoProtect = errors.New("ginguard: Require without Protect in front of it"
 //	r.DELETE("/api/contacts/:id", ginguard.Require(scopecheck.All("delete:contacts")), remove)
 //
 // scopecheck.Public serves the route without a token; anything else needs a
-// valid token that satisfies r, else 403 insufficient_scope naming the
-// missing scopes (RFC 6750 section 3.1). Several gates in one chain (a group
+// valid token that satisfies r, else the refusal scopecheck.CheckRequest
+// gives: 403 insufficient_scope naming the missing scopes (RFC 6750
+// section 3.1), 403 for a failed claim requirement, 401 for a step-up
+// (RFC 9470). A requirement on a path parameter (scopecheck's EqualsParam)
+// reads gin.Context.Param: Claim("org_id").EqualsParam("org") on
+// "/api/orgs/:org/contacts". Several gates in one chain (a group
 // and a route) must all pass. Without Protect in front the gate answers 500
 // and aborts: it never serves a route it cannot check. Require panics on a
 // requirement that scopecheck's Validate rejects (the zero value, All()),
@@ -44,7 +48,11 @@ type gate struct{ req scopecheck.Requirement }
 func (g gate) serve(c *gin.Context) {
 	st, ok := stateOf(c)
 	if !ok {
-		c.AbortWithError(http.StatusInternalServerError, ErrNoProtect)
+		noProtect(c)
+		return
+	}
+	if st.probe != nil {
+		st.probe.record(c, g.req)
 		return
 	}
 	if st.preflight {
@@ -58,7 +66,7 @@ func (g gate) serve(c *gin.Context) {
 		st.refuse(c, err)
 		return
 	}
-	if err := scopecheck.Check(g.req, st.claims, st.cfg.permissions); err != nil {
+	if err := scopecheck.CheckRequest(g.req, st.claims, st.cfg.permissions, request{c}); err != nil {
 		// The error goes on the challenge of the scheme the token came
 		// with (RFC 9449 section 7.1).
 		st.refuse(c, st.v.Annotate(err, st.scheme))
@@ -69,9 +77,22 @@ func (g gate) serve(c *gin.Context) {
 type publicGate struct{}
 
 func (publicGate) serve(c *gin.Context) {
-	if _, ok := stateOf(c); !ok {
-		c.AbortWithError(http.StatusInternalServerError, ErrNoProtect)
+	st, ok := stateOf(c)
+	switch {
+	case !ok:
+		noProtect(c)
+	case st.probe != nil:
+		st.probe.record(c, scopecheck.Public)
 	}
+}
+
+// noProtect answers a gate that no Protect ran before: 500, aborted. A
+// Policy request learns that the gate is misplaced.
+func noProtect(c *gin.Context) {
+	if pr, ok := probeOf(c); ok {
+		pr.misplaced = true
+	}
+	c.AbortWithError(http.StatusInternalServerError, ErrNoProtect)
 }
 
 func stateOf(c *gin.Context) (*state, bool) {

@@ -37,9 +37,13 @@
 //
 // Status codes: no token or a bad one -> Unauthenticated; a valid token
 // without the required scopes -> PermissionDenied, the message naming the
-// missing scopes; the issuer's keys cannot be loaded or another dependency
-// fails, such as the DPoP replay store (middleware.ErrUnavailable) ->
-// Unavailable; a malformed request (two tokens) -> InvalidArgument. A
+// missing scopes; a token failing a claim requirement (scopecheck.Claim,
+// Client, Machine, User) -> PermissionDenied; a token whose user must
+// authenticate again (scopecheck.ACR, MaxAge: RFC 9470 step-up) ->
+// Unauthenticated, with "acr_values" and "max_age" in the ErrorInfo
+// metadata and the challenge; the issuer's keys cannot be loaded or another
+// dependency fails, such as the DPoP replay store (middleware.ErrUnavailable)
+// -> Unavailable; a malformed request (two tokens) -> InvalidArgument. A
 // client's bad token is never Internal or Unknown. Refusals carry a
 // google.rpc.ErrorInfo detail (domain "jwtguard", reason the jwtguard
 // Reason) and the RFC 6750 section 3 challenge in the "www-authenticate"
@@ -53,6 +57,10 @@
 // authenticates the call itself. A call that an inner Guard refuses after an
 // outer one let it through keeps the outer one's "dpop-nonce" header:
 // gRPC cannot take back a header once set.
+//
+// Requirements read the request message through extractors in the table
+// (scopecheck.EqualsRequest with scopecheck.Field), and Guard.Policy
+// exports the table as data.
 //
 // Handlers read the verified claims with middleware.ClaimsFromContext(ctx);
 // for streams, ctx is the wrapped stream's Context(). The package is named

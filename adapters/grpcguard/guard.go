@@ -62,40 +62,75 @@ func must(g *Guard, err error) *Guard {
 	return g
 }
 
-// authorize decides a call to fullMethod: it returns the claims of a valid
-// token and the scheme they came with, or the *middleware.Error that
-// refuses the call. Public methods are never refused; their handlers see
-// the claims of a valid token and none otherwise (nil claims, nil error).
-// Errors know the scheme used and what the validator accepts, so the
-// challenge is the one net/http sends (RFC 9449 section 7.1).
-//
-// reused is true when an interceptor of the same validator further out
-// authenticated the call already: its claims are checked against this
-// table and the call is not authenticated again, which would refuse its
-// DPoP proof as a replay (RFC 9449 section 11.1).
-func (g *Guard) authorize(ctx context.Context, fullMethod string) (claims *middleware.Claims, scheme string, reused bool, _ *middleware.Error) {
+// decision is an authenticated call waiting for its requirement to be
+// checked: the requirement of its method, and the claims of a valid token
+// and the scheme they came with (nil claims on a public method called
+// without a valid token).
+type decision struct {
+	req    scopecheck.Requirement
+	claims *middleware.Claims
+	scheme string
+	// reused is true when an interceptor of the same validator further
+	// out authenticated the call already: its claims are checked against
+	// this table and the call is not authenticated again, which would
+	// refuse its DPoP proof as a replay (RFC 9449 section 11.1).
+	reused bool
+	method string
+}
+
+// authenticate finds the requirement of fullMethod and the claims of the
+// call: it returns the *middleware.Error that refuses the call before any
+// requirement is checked (an unlisted method, no or a bad token). Public
+// methods are never refused; their handlers see the claims of a valid
+// token and none otherwise. Errors know the scheme used and what the
+// validator accepts, so the challenge is the one net/http sends (RFC 9449
+// section 7.1).
+func (g *Guard) authenticate(ctx context.Context, fullMethod string) (decision, *middleware.Error) {
 	req, ok := g.table.lookup(fullMethod)
 	if !ok {
 		// Fail closed, before looking at the token: scopecheck's own
 		// answer for a resource that states no requirement.
-		return nil, "", false, middleware.AsError(g.v.Annotate(scopecheck.Requirement{}.Check(scopecheck.Granted{}), ""))
+		return decision{}, middleware.AsError(g.v.Annotate(scopecheck.Requirement{}.Check(scopecheck.Granted{}), ""))
 	}
-	claims, scheme, reused = authctx.ClaimsBy[middleware.Claims](ctx, g.v)
-	if !reused {
+	d := decision{req: req, method: fullMethod}
+	d.claims, d.scheme, d.reused = authctx.ClaimsBy[middleware.Claims](ctx, g.v)
+	if !d.reused {
 		var err error
-		claims, scheme, err = g.authenticate(ctx, fullMethod)
+		d.claims, d.scheme, err = g.credentials(ctx, fullMethod)
 		if err != nil {
 			if req.IsPublic() {
-				return nil, "", false, nil
+				return decision{req: req, method: fullMethod}, nil
 			}
-			return nil, "", false, middleware.AsError(err)
+			return decision{}, middleware.AsError(err)
 		}
 	}
-	if err := scopecheck.Check(req, claims, g.cfg.permissions); err != nil {
-		return nil, "", false, middleware.AsError(g.v.Annotate(err, scheme))
-	}
-	return claims, scheme, reused, nil
+	return d, nil
 }
+
+// check checks the requirement of d against its claims and the request
+// message msg (nil when there is none yet). A public method with no valid
+// token passes.
+func (g *Guard) check(d *decision, msg any) *middleware.Error {
+	if d.claims == nil && d.req.IsPublic() {
+		return nil
+	}
+	if err := scopecheck.CheckRequest(d.req, d.claims, g.cfg.permissions, &call{method: d.method, msg: msg}); err != nil {
+		return middleware.AsError(g.v.Annotate(err, d.scheme))
+	}
+	return nil
+}
+
+// call is the scopecheck.Request of a gRPC call: its full method name and
+// request message. gRPC has no path parameters: requirements read fields
+// of the message with scopecheck.EqualsRequest and scopecheck.Field.
+type call struct {
+	method string
+	msg    any
+}
+
+func (c *call) Method() string              { return c.method }
+func (c *call) Param(string) (string, bool) { return "", false }
+func (c *call) Message() any                { return c.msg }
 
 // withClaims returns ctx with claims, verified by g.v, as its innermost
 // claims, and whether it had to add them: the handler behind g sees g's
@@ -107,11 +142,11 @@ func (g *Guard) withClaims(ctx context.Context, claims *middleware.Claims, schem
 	return authctx.WithAuth(ctx, authctx.Auth{By: g.v, Claims: claims, Scheme: scheme}), true
 }
 
-// authenticate reads the credentials of a call and validates them: the
+// credentials reads the credentials of a call and validates them: the
 // "authorization" metadata with the Bearer (RFC 6750 section 2.1) or DPoP
 // scheme, and for DPoP the "dpop" metadata holding the proof, checked
 // against method POST and the call's URI (RFC 9449 section 7.1).
-func (g *Guard) authenticate(ctx context.Context, fullMethod string) (*middleware.Claims, string, error) {
+func (g *Guard) credentials(ctx context.Context, fullMethod string) (*middleware.Claims, string, error) {
 	// ValueFromIncomingContext reads one key without copying the whole
 	// metadata, as FromIncomingContext would on every call.
 	vals := metadata.ValueFromIncomingContext(ctx, AuthorizationKey)

@@ -11,6 +11,14 @@ import (
 // what they need. A key that ends in "/" ("/grpc.health.v1.Health/")
 // covers every method of that service; an exact method entry wins over its
 // service's entry. Methods in neither are refused (fail closed).
+//
+// A requirement compares a claim with a field of the request message
+// through an extractor in its entry:
+//
+//	"/contacts.v1.Contacts/ListOrg": scopecheck.And(scopecheck.All("read:contacts"),
+//		scopecheck.Claim("org_id").EqualsRequest("org", scopecheck.Field((*contactspb.ListOrgRequest).GetOrg))),
+//
+// gRPC has no path parameters: EqualsParam is never satisfied here.
 type Methods map[string]scopecheck.Requirement
 
 // Services that are commonly public, for WithPublicHealth and
@@ -82,4 +90,19 @@ func (t *table) lookup(fullMethod string) (req scopecheck.Requirement, ok bool) 
 		req, ok = t.services[fullMethod[:i+1]]
 	}
 	return req, ok
+}
+
+// Policy returns the Guard's effective access policy: every method and
+// service of its table with its requirement, the services declared public
+// by options included (see scopecheck.Policy for the JSON schema).
+// Methods in neither are refused and appear nowhere.
+func (g *Guard) Policy() scopecheck.Policy {
+	all := make(map[string]scopecheck.Requirement, len(g.table.exact)+len(g.table.services))
+	for name, r := range g.table.services {
+		all[name] = r
+	}
+	for name, r := range g.table.exact {
+		all[name] = r
+	}
+	return scopecheck.NewPolicy(all)
 }

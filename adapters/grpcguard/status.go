@@ -1,7 +1,9 @@
 package grpcguard
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -15,7 +17,8 @@ import (
 // (*middleware.Error).GRPCCode (Unauthenticated, PermissionDenied,
 // Unavailable, InvalidArgument), the client-safe description as message,
 // and a google.rpc.ErrorInfo detail with jwtguard's reason, the RFC 6750
-// error code and the missing scopes.
+// (or RFC 9470) error code, the missing scopes ("scope") and, for a
+// step-up, "acr_values" and "max_age" (seconds).
 func statusOf(e *middleware.Error) error {
 	st := status.New(codes.Code(e.GRPCCode()), e.Description)
 	info := &errdetails.ErrorInfo{Domain: "jwtguard", Reason: string(e.Reason), Metadata: map[string]string{}}
@@ -24,6 +27,14 @@ func statusOf(e *middleware.Error) error {
 	}
 	if len(e.Scopes) > 0 {
 		info.Metadata["scope"] = strings.Join(e.Scopes, " ")
+	}
+	// A step-up (RFC 9470 section 3): what a new token needs, as in the
+	// challenge.
+	if len(e.ACRValues) > 0 {
+		info.Metadata["acr_values"] = strings.Join(e.ACRValues, " ")
+	}
+	if e.MaxAge > 0 {
+		info.Metadata["max_age"] = strconv.FormatInt(int64(e.MaxAge/time.Second), 10)
 	}
 	if withInfo, err := st.WithDetails(info); err == nil {
 		st = withInfo

@@ -30,6 +30,12 @@ import (
 // it refuses with that guard's error (no token, expired, bad DPoP proof).
 // scopecheck.Public lets every request through. Gate panics on a nil
 // validator or a requirement that Validate rejects.
+//
+// A requirement on a path parameter (scopecheck's EqualsParam) reads
+// http.Request.PathValue: it works behind an http.ServeMux pattern and
+// any router that sets path values with http.Request.SetPathValue before
+// the gate runs; elsewhere the parameter is missing and the requirement
+// is not satisfied.
 func Gate(v *middleware.Validator, r scopecheck.Requirement, opts ...Option) func(http.Handler) http.Handler {
 	g := newGuard("Gate", v, r, nil, opts, false)
 	return func(next http.Handler) http.Handler {

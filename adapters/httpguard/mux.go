@@ -20,7 +20,8 @@ type Mux struct {
 	mux  *http.ServeMux
 
 	mu     sync.Mutex
-	scopes []string // every scope a route requires, for RFC 9728
+	scopes []string                          // every scope a route requires, for RFC 9728
+	routes map[string]scopecheck.Requirement // pattern to requirement, for Policy
 }
 
 // NewMux returns an empty Mux validating tokens with v.
@@ -28,7 +29,7 @@ func NewMux(v *middleware.Validator, opts ...Option) *Mux {
 	if v == nil {
 		panic("httpguard: nil validator")
 	}
-	return &Mux{v: v, opts: opts, mux: http.NewServeMux()}
+	return &Mux{v: v, opts: opts, mux: http.NewServeMux(), routes: map[string]scopecheck.Requirement{}}
 }
 
 // Handle registers h for pattern behind requirement r. It panics, as
@@ -37,6 +38,7 @@ func NewMux(v *middleware.Validator, opts ...Option) *Mux {
 func (m *Mux) Handle(pattern string, r scopecheck.Requirement, h http.Handler) {
 	m.mux.Handle(pattern, Require(m.v, r, h, m.opts...))
 	m.mu.Lock()
+	m.routes[pattern] = r
 	for _, sc := range r.Scopes() {
 		if !slices.Contains(m.scopes, sc) {
 			m.scopes = append(m.scopes, sc)
@@ -51,12 +53,27 @@ func (m *Mux) Handle(pattern string, r scopecheck.Requirement, h http.Handler) {
 // (those registered so far and later ones). Configure
 // middleware.WithResourceMetadataURL so that challenges point to it.
 func (m *Mux) HandleResourceMetadata() {
-	m.mux.Handle("GET "+middleware.ResourceMetadataPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	pattern := "GET " + middleware.ResourceMetadataPath
+	m.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.mu.Lock()
 		scopes := slices.Clone(m.scopes)
 		m.mu.Unlock()
 		writeMetadata(w, m.v.ResourceMetadata(scopes...))
 	}))
+	m.mu.Lock()
+	m.routes[pattern] = scopecheck.Public
+	m.mu.Unlock()
+}
+
+// Policy returns the Mux's effective access policy: every pattern
+// registered so far with its requirement (the resource metadata document
+// is public), as data for review and golden files (see scopecheck.Policy
+// for the JSON schema). Requests that match no pattern get the
+// ServeMux's 404 or 405 and appear nowhere.
+func (m *Mux) Policy() scopecheck.Policy {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return scopecheck.NewPolicy(m.routes)
 }
 
 // HandleFunc registers f for pattern behind requirement r.

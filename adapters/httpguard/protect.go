@@ -29,6 +29,11 @@ func Middleware(v *middleware.Validator, opts ...Option) func(http.Handler) http
 // Validate rejects, like http.ServeMux panics on a bad pattern: the mistake
 // shows at start-up, never as an open route.
 //
+// A requirement on a path parameter (scopecheck's EqualsParam) reads
+// http.Request.PathValue: register the guard as the handler of its
+// ServeMux pattern (Mux.Handle, a Gate per route). Around a whole mux the
+// parameter is not known yet and the requirement is not satisfied.
+//
 // Guards compose: a request that a guard of the same v (Protect,
 // Middleware, Require, a Mux route, Authenticate) already authenticated is
 // never authenticated again, which would refuse its DPoP proof as a replay
@@ -71,7 +76,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if claims, scheme, ok := authctx.ClaimsBy[middleware.Claims](r.Context(), g.v); ok {
 		// A guard of g.v verified the credentials already; only the
 		// requirement is left.
-		if err := scopecheck.Check(g.req, claims, g.cfg.permissions); err != nil {
+		if err := scopecheck.CheckRequest(g.req, claims, g.cfg.permissions, request{r}); err != nil {
 			g.cfg.refuse(w, r, g.v.Annotate(err, scheme))
 			return
 		}
@@ -94,7 +99,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.cfg.refuse(w, r, err)
 		return
 	}
-	if err := scopecheck.Check(g.req, claims, g.cfg.permissions); err != nil {
+	if err := scopecheck.CheckRequest(g.req, claims, g.cfg.permissions, request{r}); err != nil {
 		g.cfg.refuse(w, r, g.v.Annotate(err, scheme))
 		return
 	}

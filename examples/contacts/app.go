@@ -29,6 +29,13 @@ func newHandler(env *demo.Env, store *demo.Store) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /api/me", scopecheck.Authenticated, me)
+	// Beyond scopes: the caller's organization, and a step-up (RFC 9470).
+	mux.HandleFunc("GET /api/orgs/{org}/contacts", demo.OrgContacts, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, store.List())
+	})
+	mux.HandleFunc("GET /api/audit", demo.AuditLog, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, store.Audit())
+	})
 	mux.Handle("GET /metrics", scopecheck.Public, env.MetricsHandler())
 	mux.HandleResourceMetadata() // RFC 9728, at /.well-known/oauth-protected-resource
 	mux.HandleFunc("GET /readyz", scopecheck.Public, func(w http.ResponseWriter, r *http.Request) {

@@ -3,14 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/jwtguard/jwtguard/adapters/httpguard"
 	"github.com/jwtguard/jwtguard/examples/internal/demo"
 	"github.com/jwtguard/jwtguard/examples/internal/demo/demotest"
+	"github.com/jwtguard/jwtguard/jwtguardtest"
 )
 
 // startAPI runs the contacts API in process with its development issuer
@@ -77,4 +80,31 @@ func TestContract(t *testing.T) {
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
 	t.Run("several issuers", func(t *testing.T) { demotest.SeveralIssuers(t, h) })
+	t.Run("audit starts empty", func(t *testing.T) { demotest.AuditStartsEmpty(t, h) })
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// TestAccessMatrix: who may call what, persona by persona (the test kit's
+// personas), kept in testdata/access.golden: a change of policy shows in
+// the diff. go test -update rewrites it.
+func TestAccessMatrix(t *testing.T) {
+	demotest.AccessMatrix(t, func(env *demo.Env) http.Handler { return newHandler(env, demo.NewStore()) },
+		"testdata/access.golden", *update)
+}
+
+// TestPolicy: the Mux's policy as data, kept in testdata/policy.golden.json.
+func TestPolicy(t *testing.T) {
+	env, err := demo.Start(demo.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	p, err := newHandler(env, demo.NewStore()).(*httpguard.Mux).Policy().JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jwtguardtest.CompareGolden("testdata/policy.golden.json", p, *update); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -83,7 +83,7 @@ func TestMetricsAndResourceMetadata(t *testing.T) {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
 	if md.Resource != demo.DefaultAudience || md.AuthorizationServers[0] != iss ||
-		strings.Join(md.ScopesSupported, " ") != "read:contacts delete:contacts" {
+		strings.Join(md.ScopesSupported, " ") != "read:contacts delete:contacts read:audit" {
 		t.Errorf("metadata %+v", md)
 	}
 }

@@ -172,6 +172,8 @@ var (
 	readerRE = regexp.MustCompile(`# read-only token.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/contacts\n`)
 	adminRE  = regexp.MustCompile(`# read\+delete token.*\n\s+curl -i -X DELETE -H "Authorization: Bearer ([^"]+)" (\S+)/api/contacts/1\n`)
 	idRE     = regexp.MustCompile(`# an ID token.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/me\n`)
+	orgRE    = regexp.MustCompile(`# a member of the organization.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/orgs/acme/contacts\n`)
+	auditRE  = regexp.MustCompile(`# the audit log after a multi-factor sign-in.*\n.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/audit\n`)
 )
 
 // With no flags the binary starts its own development issuer and prints
@@ -180,7 +182,8 @@ func TestEndToEndDevelopmentIssuer(t *testing.T) {
 	p := start(t, nil, "-addr", "127.0.0.1:0")
 	base := p.await(t, listenRE)[1]
 	reader, admin, id := p.await(t, readerRE), p.await(t, adminRE), p.await(t, idRE)
-	for _, m := range [][]string{reader, admin, id} {
+	org, auditor := p.await(t, orgRE), p.await(t, auditRE)
+	for _, m := range [][]string{reader, admin, id, org, auditor} {
 		if m[2] != base {
 			t.Fatalf("curl command targets %s, server is %s", m[2], base)
 		}
@@ -199,6 +202,11 @@ func TestEndToEndDevelopmentIssuer(t *testing.T) {
 		{"DELETE", "/api/contacts/1", admin[1], 204, ""},
 		{"DELETE", "/api/contacts/1", admin[1], 404, `"not_found"`},
 		{"GET", "/api/me", id[1], 401, `"reason":"id_token"`},
+		{"GET", "/api/orgs/acme/contacts", org[1], 200, `"Grace Hopper"`},
+		{"GET", "/api/orgs/globex/contacts", org[1], 403, `"reason":"claim_requirement"`},
+		{"GET", "/api/orgs/acme/contacts", reader[1], 403, `"reason":"claim_requirement"`},
+		{"GET", "/api/audit", auditor[1], 200, `[{"action":"delete","id":"1"}]`},
+		{"GET", "/api/audit", admin[1], 401, `"acr_values":"http://schemas.openid.net/pape/policies/2007/06/multi-factor","max_age":300`},
 	}
 	for _, s := range steps {
 		var auth []string

@@ -22,11 +22,14 @@
 //
 // Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
 // DELETE /api/contacts/{id} (delete:contacts), GET /api/me (any valid access
-// token), GET /readyz (200 once every issuer's keys are loaded, else 503).
-// Scopes come from the scope claim and Auth0's permissions array. With
-// several -issuer, a token of any of them is accepted, verified only with
-// its own issuer's keys; a token of an issuer not listed gets 401
-// invalid_token and no request is made to that issuer.
+// token), GET /api/orgs/{org}/contacts (read:contacts and the token's
+// org_id equal to {org}), GET /api/audit (read:audit after a multi-factor
+// sign-in at most 5 minutes old: RFC 9470 step-up), GET /readyz (200 once
+// every issuer's keys are loaded, else 503). Scopes come from the scope
+// claim and Auth0's permissions array. With several -issuer, a token of any
+// of them is accepted, verified only with its own issuer's keys; a token of
+// an issuer not listed gets 401 invalid_token and no request is made to
+// that issuer.
 //
 // The first line printed is "contacts: listening on http://HOST:PORT"; with
 // -addr 127.0.0.1:0 it names the port the system chose.

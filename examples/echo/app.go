@@ -55,8 +55,16 @@ func newEcho(env *demo.Env, store *demo.Store) *echo.Echo {
 		}
 		return writeJSON(c, http.StatusOK, demo.WhoAmI(claims))
 	}, need(scopecheck.Authenticated))
+	// Beyond scopes: the caller's organization, and a step-up (RFC 9470).
+	e.GET("/api/orgs/:org/contacts", func(c echo.Context) error {
+		return writeJSON(c, http.StatusOK, store.List())
+	}, need(demo.OrgContacts))
+	e.GET("/api/audit", func(c echo.Context) error {
+		return writeJSON(c, http.StatusOK, store.Audit())
+	}, need(demo.AuditLog))
 	e.GET("/metrics", echo.WrapHandler(env.MetricsHandler()))
-	e.GET(middleware.ResourceMetadataPath, echo.WrapHandler(httpguard.ResourceMetadataHandler(v, demo.ScopeRead, demo.ScopeDelete)))
+	e.GET(middleware.ResourceMetadataPath, echo.WrapHandler(
+		httpguard.ResourceMetadataHandler(v, demo.ScopeRead, demo.ScopeDelete, demo.ScopeAudit)))
 	e.GET("/readyz", func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		if !env.Ready() {

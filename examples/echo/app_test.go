@@ -34,6 +34,8 @@ func TestContract(t *testing.T) {
 	t.Run("answers", func(t *testing.T) { demotest.Answers(t, h) })
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
+	t.Run("audit starts empty", func(t *testing.T) { demotest.AuditStartsEmpty(t, h) })
+	t.Run("several issuers", func(t *testing.T) { demotest.SeveralIssuers(t, h) })
 }
 
 // TestProtectedRoutesNeedAToken: every route but the public ones refuses a
@@ -42,11 +44,11 @@ func TestProtectedRoutesNeedAToken(t *testing.T) {
 	_, e := startAPI(t, demo.DefaultConfig(), true)
 	public := map[string]bool{"/api/public": true, "/readyz": true, "/metrics": true, "/.well-known/oauth-protected-resource": true}
 	routes := e.Routes()
-	if len(routes) != 7 {
-		t.Errorf("%d routes, want 7", len(routes))
+	if len(routes) != 9 {
+		t.Errorf("%d routes, want 9", len(routes))
 	}
 	for _, rt := range routes {
-		path := strings.ReplaceAll(rt.Path, ":id", "3")
+		path := strings.NewReplacer(":id", "3", ":org", "acme").Replace(rt.Path)
 		a := call(t, e, rt.Method, path)
 		if public[rt.Path] != (a.Status == 200) || !public[rt.Path] && a.Status != 401 {
 			t.Errorf("%s %s without a token: %d %s", rt.Method, rt.Path, a.Status, a.Body)

@@ -33,7 +33,7 @@ func TestMetricsAndResourceMetadata(t *testing.T) {
 	a = call(t, r, "GET", middleware.ResourceMetadataPath)
 	var md middleware.ResourceMetadata
 	if err := json.Unmarshal(a.Body, &md); err != nil || a.Status != 200 ||
-		md.Resource != demo.DefaultAudience || strings.Join(md.ScopesSupported, " ") != "read:contacts delete:contacts" {
+		md.Resource != demo.DefaultAudience || strings.Join(md.ScopesSupported, " ") != "read:contacts delete:contacts read:audit" {
 		t.Fatalf("metadata %d %s", a.Status, a.Body)
 	}
 }

@@ -43,9 +43,16 @@ func newEngine(env *demo.Env, store *demo.Store) *gin.Engine {
 		claims, _ := ginguard.Claims(c) // always there behind Authenticated
 		writeJSON(c, http.StatusOK, demo.WhoAmI(claims))
 	})
+	// Beyond scopes: the caller's organization, and a step-up (RFC 9470).
+	r.GET("/api/orgs/:org/contacts", ginguard.Require(demo.OrgContacts), func(c *gin.Context) {
+		writeJSON(c, http.StatusOK, store.List())
+	})
+	r.GET("/api/audit", ginguard.Require(demo.AuditLog), func(c *gin.Context) {
+		writeJSON(c, http.StatusOK, store.Audit())
+	})
 	r.GET("/metrics", ginguard.Require(scopecheck.Public), gin.WrapH(env.MetricsHandler()))
 	r.GET(middleware.ResourceMetadataPath, ginguard.Require(scopecheck.Public),
-		gin.WrapH(httpguard.ResourceMetadataHandler(env.Validator, demo.ScopeRead, demo.ScopeDelete)))
+		gin.WrapH(httpguard.ResourceMetadataHandler(env.Validator, demo.ScopeRead, demo.ScopeDelete, demo.ScopeAudit)))
 	r.GET("/readyz", ginguard.Require(scopecheck.Public), func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		if !env.Ready() {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -11,8 +12,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/jwtguard/jwtguard/adapters/ginguard"
 	"github.com/jwtguard/jwtguard/examples/internal/demo"
 	"github.com/jwtguard/jwtguard/examples/internal/demo/demotest"
+	"github.com/jwtguard/jwtguard/jwtguardtest"
 )
 
 func TestMain(m *testing.M) {
@@ -34,24 +37,48 @@ var (
 )
 
 // TestEveryRouteStatesARequirement: in Strict mode a route without
-// ginguard.Require answers 403 "no access policy" even to the admin; none
-// of the demo's routes does.
+// ginguard.Require answers 403 "no access policy" to everyone; the
+// engine's policy (ginguard.Policy) shows none of the demo's routes is
+// unset, and it is kept in testdata/policy.golden.json.
 func TestEveryRouteStatesARequirement(t *testing.T) {
 	env, r := startAPI(t, demo.DefaultConfig(), true)
+	p, err := ginguard.Policy(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Routes) != 9 || len(r.Routes()) != 9 {
+		t.Errorf("%d routes in the policy, %d in the engine, want 9", len(p.Routes), len(r.Routes()))
+	}
+	for _, rt := range p.Routes {
+		if !rt.Requirement.IsSet() {
+			t.Errorf("%s states no requirement", rt.Route)
+		}
+	}
+	j, err := p.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jwtguardtest.CompareGolden("testdata/policy.golden.json", j, *update); err != nil {
+		t.Fatal(err)
+	}
+	// And a route that forgets Require is refused, even to the admin.
 	tokens, err := env.Dev.MintTokens()
 	if err != nil {
 		t.Fatal(err)
 	}
-	routes := r.Routes()
-	if len(routes) != 7 {
-		t.Errorf("%d routes, want 7", len(routes))
+	r.GET("/api/forgotten", func(c *gin.Context) { c.String(200, "open") })
+	if a := call(t, r, "GET", "/api/forgotten", bearer(tokens.Admin)); a.Status != 403 || a.Problem["detail"] != "this resource has no access policy" {
+		t.Errorf("route without Require: %d %s", a.Status, a.Body)
 	}
-	for _, rt := range routes {
-		path := strings.ReplaceAll(rt.Path, ":id", "3")
-		if a := call(t, r, rt.Method, path, bearer(tokens.Admin)); a.Status == 403 {
-			t.Errorf("%s %s: %d %s", rt.Method, rt.Path, a.Status, a.Body)
-		}
-	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// TestAccessMatrix: who may call what, persona by persona; the same
+// answers as examples/contacts (testdata/access.golden is the same file).
+func TestAccessMatrix(t *testing.T) {
+	demotest.AccessMatrix(t, func(env *demo.Env) http.Handler { return newEngine(env, demo.NewStore()) },
+		"testdata/access.golden", *update)
 }
 
 // TestRun starts the program on a free loopback port, reads the address it
@@ -95,6 +122,7 @@ func TestContract(t *testing.T) {
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
 	t.Run("several issuers", func(t *testing.T) { demotest.SeveralIssuers(t, h) })
+	t.Run("audit starts empty", func(t *testing.T) { demotest.AuditStartsEmpty(t, h) })
 }
 
 // TestDefaultAddrDiffersFromContacts keeps the README's side-by-side

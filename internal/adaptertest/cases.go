@@ -1,13 +1,17 @@
 package adaptertest
 
 import (
+	"time"
+
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/scopecheck"
 )
 
-// Route is the kind of resource a case calls. Every adapter maps the three
+// Route is the kind of resource a case calls. Every adapter maps the
 // kinds to its own routes or methods.
 type Route int
 
@@ -18,7 +22,65 @@ const (
 	Delete
 	// Public needs nothing (GET /api/public, Contacts/Public).
 	Public
+	// OrgRead needs read:contacts and the org_id claim equal to the org of
+	// the request: the path parameter {org} (GET /api/orgs/acme/contacts),
+	// the request message over gRPC (Contacts/OrgList with
+	// StringValue{"acme"}).
+	OrgRead
+	// Admin needs "admin" in Keycloak's realm_access.roles (GET /api/admin).
+	Admin
+	// Billing needs a token issued to the client BillingClient (GET
+	// /api/billing).
+	Billing
+	// Batch needs a machine token (POST /api/batch).
+	Batch
+	// Profile needs a user token (GET /api/profile).
+	Profile
+	// Audit needs read:audit and a step-up: acr MFA and auth_time at most
+	// 300 s old (GET /api/audit).
+	Audit
 )
+
+// Routes lists every route.
+var Routes = []Route{Read, Delete, Public, OrgRead, Admin, Billing, Batch, Profile, Audit}
+
+// The values the routes require.
+const (
+	Org           = "acme"
+	OtherOrg      = "globex"
+	BillingClient = "billing-service"
+	// MFA is Auth0's acr after multi-factor authentication.
+	MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+)
+
+// HTTPRequirement is what route r requires on the HTTP adapters.
+func HTTPRequirement(r Route) scopecheck.Requirement {
+	if r == OrgRead {
+		return scopecheck.And(scopecheck.All("read:contacts"), scopecheck.Claim("org_id").EqualsParam("org"))
+	}
+	return requirements[r]
+}
+
+// GRPCRequirement is what route r requires over gRPC: the same, the org
+// read from the request message (a StringValue) by its table entry.
+func GRPCRequirement(r Route) scopecheck.Requirement {
+	if r == OrgRead {
+		return scopecheck.And(scopecheck.All("read:contacts"),
+			scopecheck.Claim("org_id").EqualsRequest("org", scopecheck.Field((*wrapperspb.StringValue).GetValue)))
+	}
+	return requirements[r]
+}
+
+var requirements = map[Route]scopecheck.Requirement{
+	Read:    scopecheck.All("read:contacts"),
+	Delete:  scopecheck.All("delete:contacts"),
+	Public:  scopecheck.Public,
+	Admin:   scopecheck.Claim("realm_access.roles").Includes("admin"),
+	Billing: scopecheck.Client(BillingClient),
+	Batch:   scopecheck.Machine(),
+	Profile: scopecheck.User(),
+	Audit:   scopecheck.And(scopecheck.All("read:audit"), scopecheck.ACR(MFA), scopecheck.MaxAge(300*time.Second)),
+}
 
 // API is the validator configuration a case's API runs with.
 type API int
@@ -71,6 +133,10 @@ type Case struct {
 	GRPC   codes.Code        // gRPC status code
 	Reason middleware.Reason // jwtguard's reason; "" when the call is served
 	Scope  string            // the scopes a 403 names
+	// ACRValues and MaxAge are what a step-up 401 asks for (RFC 9470
+	// section 3): acr_values and max_age (seconds).
+	ACRValues string
+	MaxAge    int64
 	// Subject is the sub the handler must see in its claims; "" means the
 	// handler must see no claims (or must not run).
 	Subject string
@@ -87,6 +153,8 @@ func raw(v ...string) func(Tokens) []string { return func(Tokens) []string { ret
 func dpop(tok func(Tokens) string) func(Tokens) []string {
 	return func(t Tokens) []string { return []string{"DPoP " + tok(t)} }
 }
+
+func token(f func(Tokens) string) func(Tokens) []string { return bearer(f) }
 
 func bound(t Tokens) string     { return t.Bound }
 func reader(t Tokens) string    { return t.Reader }
@@ -224,4 +292,55 @@ var Cases = []Case{
 		Status: 401, GRPC: codes.Unauthenticated, Reason: middleware.ReasonMissingToken},
 	{Name: "DPoP required, DPoP ok", Route: Read, API: DPoPOnlyAPI, Auth: dpop(bound), Proofs: boundProof,
 		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+
+	// Beyond scopes: claims (403 insufficient_scope with the reason
+	// claim_requirement and no scope attribute, RFC 6750 section 3.1).
+	{Name: "org member reads its org", Route: OrgRead, Auth: token(func(t Tokens) string { return t.OrgMember }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "member of another org", Route: OrgRead, Auth: token(func(t Tokens) string { return t.OtherOrg }),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement},
+	{Name: "no org_id", Route: OrgRead, Auth: bearer(reader),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement},
+	{Name: "org member without the scope", Route: OrgRead, Auth: token(func(t Tokens) string { return t.OrgNoScope }),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonInsufficientScope, Scope: "read:contacts"},
+	{Name: "DPoP token without org_id", Route: OrgRead, Auth: dpop(bound), Proofs: boundProof,
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement, ErrorOn: middleware.SchemeDPoP},
+	{Name: "realm role admin", Route: Admin, Auth: token(func(t Tokens) string { return t.RealmAdmin }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "realm role missing", Route: Admin, Auth: token(func(t Tokens) string { return t.RealmUser }),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement},
+	{Name: "the billing client", Route: Billing, Auth: token(func(t Tokens) string { return t.Machine }),
+		Status: 200, GRPC: codes.OK, Subject: BillingClient + "@clients"},
+	{Name: "another client", Route: Billing, Auth: bearer(reader),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement},
+	{Name: "machine token on a machine route", Route: Batch, Auth: token(func(t Tokens) string { return t.Machine }),
+		Status: 200, GRPC: codes.OK, Subject: BillingClient + "@clients"},
+	{Name: "user token on a machine route", Route: Batch, Auth: bearer(reader),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement},
+	{Name: "user token on a user route", Route: Profile, Auth: bearer(reader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "machine token on a user route", Route: Profile, Auth: token(func(t Tokens) string { return t.Machine }),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonClaimRequirement},
+
+	// Step-up (RFC 9470): 401 insufficient_user_authentication naming
+	// every acr and max_age of the route, before a missing scope.
+	{Name: "MFA, fresh", Route: Audit, Auth: token(func(t Tokens) string { return t.MFA }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "no acr", Route: Audit, Auth: token(func(t Tokens) string { return t.NoMFA }),
+		Status: 401, Code: "insufficient_user_authentication", GRPC: codes.Unauthenticated,
+		Reason: middleware.ReasonInsufficientUserAuthentication, ACRValues: MFA, MaxAge: 300},
+	{Name: "MFA too long ago", Route: Audit, Auth: token(func(t Tokens) string { return t.MFAStale }),
+		Status: 401, Code: "insufficient_user_authentication", GRPC: codes.Unauthenticated,
+		Reason: middleware.ReasonInsufficientUserAuthentication, ACRValues: MFA, MaxAge: 300},
+	{Name: "MFA without auth_time", Route: Audit, Auth: token(func(t Tokens) string { return t.MFANoAuthTime }),
+		Status: 401, Code: "insufficient_user_authentication", GRPC: codes.Unauthenticated,
+		Reason: middleware.ReasonInsufficientUserAuthentication, ACRValues: MFA, MaxAge: 300},
+	{Name: "step-up before a missing scope", Route: Audit, Auth: bearer(reader),
+		Status: 401, Code: "insufficient_user_authentication", GRPC: codes.Unauthenticated,
+		Reason: middleware.ReasonInsufficientUserAuthentication, ACRValues: MFA, MaxAge: 300},
+	{Name: "MFA, fresh, without read:audit", Route: Audit, Auth: token(func(t Tokens) string { return t.MFANoScope }),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied, Reason: middleware.ReasonInsufficientScope, Scope: "read:audit"},
+	{Name: "step-up of a DPoP request", Route: Audit, Auth: dpop(bound), Proofs: boundProof,
+		Status: 401, Code: "insufficient_user_authentication", GRPC: codes.Unauthenticated,
+		Reason: middleware.ReasonInsufficientUserAuthentication, ACRValues: MFA, MaxAge: 300, ErrorOn: middleware.SchemeDPoP},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,9 +38,10 @@ var subjectHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Reques
 // netHTTP builds the net/http API of the cases.
 func netHTTP(v *middleware.Validator) http.Handler {
 	mux := httpguard.NewMux(v, httpOpts...)
-	mux.Handle("GET /api/contacts", scopecheck.All("read:contacts"), subjectHandler)
-	mux.Handle("DELETE /api/contacts/{id}", scopecheck.All("delete:contacts"), subjectHandler)
-	mux.Handle("GET /api/public", scopecheck.Public, subjectHandler)
+	for _, r := range adaptertest.Routes {
+		p := adaptertest.Patterns[r]
+		mux.Handle(p.Method+" "+p.Pattern, adaptertest.HTTPRequirement(r), subjectHandler)
+	}
 	return mux
 }
 
@@ -48,10 +50,10 @@ func netHTTP(v *middleware.Validator) http.Handler {
 // http.ServeMux.
 func netHTTPGates(v *middleware.Validator) http.Handler {
 	mux := http.NewServeMux()
-	gate := func(r scopecheck.Requirement) http.Handler { return httpguard.Gate(v, r, httpOpts...)(subjectHandler) }
-	mux.Handle("GET /api/contacts", gate(scopecheck.All("read:contacts")))
-	mux.Handle("DELETE /api/contacts/{id}", gate(scopecheck.All("delete:contacts")))
-	mux.Handle("GET /api/public", gate(scopecheck.Public))
+	for _, r := range adaptertest.Routes {
+		p := adaptertest.Patterns[r]
+		mux.Handle(p.Method+" "+p.Pattern, httpguard.Gate(v, adaptertest.HTTPRequirement(r), httpOpts...)(subjectHandler))
+	}
 	return httpguard.Require(v, scopecheck.Public, mux, httpOpts...)
 }
 
@@ -72,9 +74,10 @@ func ginRoutes(v *middleware.Validator, twice bool) *gin.Engine {
 	if twice {
 		api.Use(ginguard.Protect(v, ginOpts...))
 	}
-	api.GET("/contacts", ginguard.Require(scopecheck.All("read:contacts")), h)
-	api.DELETE("/contacts/:id", ginguard.Require(scopecheck.All("delete:contacts")), h)
-	api.GET("/public", ginguard.Require(scopecheck.Public), h)
+	for _, rt := range adaptertest.Routes {
+		p := adaptertest.Patterns[rt]
+		api.Handle(p.Method, strings.TrimPrefix(p.Gin, "/api"), ginguard.Require(adaptertest.HTTPRequirement(rt)), h)
+	}
 	return r
 }
 
@@ -236,8 +239,14 @@ func checkGRPC(t *testing.T, name string, res adaptertest.GRPCResult, tc adapter
 	if len(res.Subjects) != 0 {
 		t.Errorf("%s: refused call delivered %d messages", name, len(res.Subjects))
 	}
-	if res.Reason != tc.Reason || res.Code != tc.Code || res.Scope != tc.Scope || res.Status.Message() == "" {
-		t.Errorf("%s: reason %q code %q scope %q message %q; want %q %q %q", name, res.Reason, res.Code, res.Scope, res.Status.Message(), tc.Reason, tc.Code, tc.Scope)
+	maxAge := ""
+	if tc.MaxAge != 0 {
+		maxAge = strconv.FormatInt(tc.MaxAge, 10)
+	}
+	if res.Reason != tc.Reason || res.Code != tc.Code || res.Scope != tc.Scope || res.Status.Message() == "" ||
+		res.ACRValues != tc.ACRValues || res.MaxAge != maxAge {
+		t.Errorf("%s: reason %q code %q scope %q acr_values %q max_age %q message %q; want %q %q %q %q %q", name,
+			res.Reason, res.Code, res.Scope, res.ACRValues, res.MaxAge, res.Status.Message(), tc.Reason, tc.Code, tc.Scope, tc.ACRValues, maxAge)
 	}
 	if tc.Scope != "" && !strings.Contains(res.Status.Message(), tc.Scope) {
 		t.Errorf("%s: message %q does not name the missing scopes %q", name, res.Status.Message(), tc.Scope)

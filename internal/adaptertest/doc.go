@@ -2,7 +2,10 @@
 // adapter (net/http, gin, gRPC unary and stream, echo, Connect) must answer
 // the same way, with the environment the cases need: an in-process issuer, a
 // validator with keys, a validator whose keys cannot be loaded, and the
-// tokens.
+// tokens. The routes cover scopes, claim requirements (an org from the path
+// parameter or, over gRPC, from the request message; a Keycloak role; a
+// client; machine and user tokens) and step-up (acr and auth_time, RFC
+// 9470).
 //
 // consistency_test.go runs the table through the adapters of the core
 // module, and through stacks of guards of one validator (a public guard

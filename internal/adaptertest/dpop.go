@@ -27,11 +27,32 @@ func GRPCTarget(r Route, stream bool) Target {
 	return Target{Method: "POST", URL: "http://" + GRPCAuthority + Method(r, stream)}
 }
 
-// HTTPRoutes are the method and path of each route on the HTTP adapters.
+// HTTPRoutes are the method and path of a request to each route on the
+// HTTP adapters.
 var HTTPRoutes = map[Route][2]string{
-	Read:   {"GET", "/api/contacts"},
-	Delete: {"DELETE", "/api/contacts/1"},
-	Public: {"GET", "/api/public"},
+	Read:    {"GET", "/api/contacts"},
+	Delete:  {"DELETE", "/api/contacts/1"},
+	Public:  {"GET", "/api/public"},
+	OrgRead: {"GET", "/api/orgs/" + Org + "/contacts"},
+	Admin:   {"GET", "/api/admin"},
+	Billing: {"GET", "/api/billing"},
+	Batch:   {"POST", "/api/batch"},
+	Profile: {"GET", "/api/profile"},
+	Audit:   {"GET", "/api/audit"},
+}
+
+// Patterns are the method and route pattern of each route: net/http's
+// (Pattern) and gin's (Gin).
+var Patterns = map[Route]struct{ Method, Pattern, Gin string }{
+	Read:    {"GET", "/api/contacts", "/api/contacts"},
+	Delete:  {"DELETE", "/api/contacts/{id}", "/api/contacts/:id"},
+	Public:  {"GET", "/api/public", "/api/public"},
+	OrgRead: {"GET", "/api/orgs/{org}/contacts", "/api/orgs/:org/contacts"},
+	Admin:   {"GET", "/api/admin", "/api/admin"},
+	Billing: {"GET", "/api/billing", "/api/billing"},
+	Batch:   {"POST", "/api/batch", "/api/batch"},
+	Profile: {"GET", "/api/profile", "/api/profile"},
+	Audit:   {"GET", "/api/audit", "/api/audit"},
 }
 
 // DPoP mints the proofs of one request with Env.DPoPKey.

@@ -65,6 +65,21 @@ type Tokens struct {
 	// CertBound is read:contacts, certificate-bound (cnf x5t#S256, RFC
 	// 8705): a binding jwtguard does not verify, so refused everywhere.
 	CertBound string
+
+	// Organizations (Auth0's top-level org_id).
+	OrgMember  string // read:contacts, org_id Org
+	OtherOrg   string // read:contacts, org_id OtherOrg
+	OrgNoScope string // org_id Org, no scope
+	// Keycloak roles.
+	RealmAdmin string // realm_access.roles ["user", "admin"]
+	RealmUser  string // realm_access.roles ["user"]
+	// Machine is a client-credentials token of BillingClient (gty, sub
+	// "billing-service@clients", azp).
+	Machine string
+	// Step-up: read:audit with acr MFA and auth_time now (MFA), an hour
+	// ago (MFAStale), absent (MFANoAuthTime); without acr (NoMFA); and
+	// read:contacts only with a fresh MFA (MFANoScope).
+	MFA, MFAStale, MFANoAuthTime, NoMFA, MFANoScope string
 }
 
 // NewEnv starts an issuer and builds the validators; everything stops when
@@ -99,7 +114,9 @@ func NewEnv(t testing.TB) *Env {
 		if c.Audience == nil {
 			c.Audience = []string{Audience}
 		}
-		c.Subject = "auth0|alice"
+		if c.Subject == "" {
+			c.Subject = "auth0|alice"
+		}
 		tok, err := iss.AccessToken(c)
 		if err != nil {
 			t.Fatal(err)
@@ -116,6 +133,18 @@ func NewEnv(t testing.TB) *Env {
 		Bound:         mint(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey}),
 		CertBound: mint(jwtguardtest.Claims{Scope: "read:contacts",
 			Custom: map[string]any{"cnf": map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}}),
+		OrgMember:  mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"org_id": Org}}),
+		OtherOrg:   mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"org_id": OtherOrg}}),
+		OrgNoScope: mint(jwtguardtest.Claims{Custom: map[string]any{"org_id": Org}}),
+		RealmAdmin: mint(jwtguardtest.Claims{Custom: map[string]any{"realm_access": map[string]any{"roles": []string{"user", "admin"}}}}),
+		RealmUser:  mint(jwtguardtest.Claims{Custom: map[string]any{"realm_access": map[string]any{"roles": []string{"user"}}}}),
+		Machine: mint(jwtguardtest.Claims{Subject: BillingClient + "@clients", GrantType: "client-credentials",
+			AuthorizedParty: BillingClient, Scope: "read:contacts"}),
+		MFA:           mint(jwtguardtest.Claims{Scope: "read:audit", Custom: map[string]any{"acr": MFA, "auth_time": time.Now().Unix()}}),
+		MFAStale:      mint(jwtguardtest.Claims{Scope: "read:audit", Custom: map[string]any{"acr": MFA, "auth_time": time.Now().Add(-time.Hour).Unix()}}),
+		MFANoAuthTime: mint(jwtguardtest.Claims{Scope: "read:audit", Custom: map[string]any{"acr": MFA}}),
+		NoMFA:         mint(jwtguardtest.Claims{Scope: "read:audit", Custom: map[string]any{"auth_time": time.Now().Unix()}}),
+		MFANoScope:    mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"acr": MFA, "auth_time": time.Now().Unix()}}),
 	}
 	e.Tokens.IDToken, err = iss.IDToken(jwtguardtest.Claims{Subject: "auth0|alice", Audience: []string{Audience}}, "nonce-1")
 	if err != nil {

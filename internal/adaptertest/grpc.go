@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -14,6 +15,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -26,26 +28,46 @@ import (
 // google.protobuf.StringValue holding the subject the handler saw.
 const ServiceName = "adaptertest.v1.Contacts"
 
+// methodNames are the methods of the routes; each also has a
+// server-streaming twin named with "Stream" appended.
+var methodNames = [...]string{Read: "List", Delete: "Delete", Public: "Public", OrgRead: "OrgList",
+	Admin: "Admin", Billing: "Billing", Batch: "Batch", Profile: "Profile", Audit: "Audit"}
+
 // Method returns the full method name of route, unary or server-streaming.
 func Method(r Route, stream bool) string {
-	name := [...]string{Read: "List", Delete: "Delete", Public: "Public"}[r]
+	name := methodNames[r]
 	if stream {
 		name += "Stream"
 	}
 	return "/" + ServiceName + "/" + name
 }
 
-// Methods is the method table matching the routes: List and ListStream need
-// read:contacts, Delete and DeleteStream delete:contacts, Public and
-// PublicStream nothing. Unlisted is registered but deliberately absent.
+// Methods is the method table matching the routes (GRPCRequirement): List
+// and ListStream need read:contacts, Delete and DeleteStream
+// delete:contacts, Public and PublicStream nothing, and so on. Unlisted is
+// registered but deliberately absent.
 func Methods() map[string]scopecheck.Requirement {
 	m := map[string]scopecheck.Requirement{}
 	for _, stream := range []bool{false, true} {
-		m[Method(Read, stream)] = scopecheck.All("read:contacts")
-		m[Method(Delete, stream)] = scopecheck.All("delete:contacts")
-		m[Method(Public, stream)] = scopecheck.Public
+		for _, r := range Routes {
+			m[Method(r, stream)] = GRPCRequirement(r)
+		}
 	}
 	return m
+}
+
+// Request is the request message of a call to method: a StringValue
+// holding Org for OrgList and OrgListStream, an Empty otherwise.
+func Request(method string) proto.Message {
+	if strings.HasSuffix(method, "/"+methodNames[OrgRead]) || strings.HasSuffix(method, "/"+methodNames[OrgRead]+"Stream") {
+		return wrapperspb.String(Org)
+	}
+	return &emptypb.Empty{}
+}
+
+// newRequest returns an empty request message of method's type.
+func newRequest(method string) proto.Message {
+	return Request(method).ProtoReflect().New().Interface()
 }
 
 // Unlisted is a method the service has and Methods leaves out.
@@ -61,7 +83,8 @@ func subjectOf(ctx context.Context) *wrapperspb.StringValue {
 }
 
 func unaryHandler(_ any, ctx context.Context, dec func(any) error, icpt grpc.UnaryServerInterceptor) (any, error) {
-	in := new(emptypb.Empty)
+	method := grpc.ServerTransportStreamFromContext(ctx).Method()
+	in := newRequest(method)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
@@ -69,13 +92,14 @@ func unaryHandler(_ any, ctx context.Context, dec func(any) error, icpt grpc.Una
 	if icpt == nil {
 		return h(ctx, in)
 	}
-	return icpt(ctx, in, &grpc.UnaryServerInfo{FullMethod: grpc.ServerTransportStreamFromContext(ctx).Method()}, h)
+	return icpt(ctx, in, &grpc.UnaryServerInfo{FullMethod: method}, h)
 }
 
 // streamHandler sends the subject twice, so a client can tell a stream that
 // was refused before its first message from one that broke later.
 func streamHandler(_ any, ss grpc.ServerStream) error {
-	in := new(emptypb.Empty)
+	method, _ := grpc.Method(ss.Context())
+	in := newRequest(method)
 	if err := ss.RecvMsg(in); err != nil {
 		return err
 	}
@@ -89,7 +113,7 @@ func streamHandler(_ any, ss grpc.ServerStream) error {
 
 func serviceDesc() *grpc.ServiceDesc {
 	d := &grpc.ServiceDesc{ServiceName: ServiceName, HandlerType: (*any)(nil)}
-	for _, name := range []string{"List", "Delete", "Public", "Unlisted"} {
+	for _, name := range append(methodNames[:], "Unlisted") {
 		d.Methods = append(d.Methods, grpc.MethodDesc{MethodName: name, Handler: unaryHandler})
 		d.Streams = append(d.Streams, grpc.StreamDesc{StreamName: name + "Stream", Handler: streamHandler, ServerStreams: true, ClientStreams: false})
 	}
@@ -147,6 +171,8 @@ type GRPCResult struct {
 	Reason    middleware.Reason // from the google.rpc.ErrorInfo detail
 	Code      string            // RFC 6750 error code, from the same detail
 	Scope     string            // missing scopes, from the same detail
+	ACRValues string            // a step-up's acr_values, from the same detail
+	MaxAge    string            // a step-up's max_age (seconds), from the same detail
 	Challenge string            // the www-authenticate trailer
 	// NonceHeader and NonceTrailer are the dpop-nonce header and trailer
 	// (the first value); NonceHeaders every value of the header.
@@ -175,7 +201,7 @@ func CallDPoP(ctx context.Context, conn *grpc.ClientConn, method string, stream 
 	var err error
 	if !stream {
 		out := new(wrapperspb.StringValue)
-		err = conn.Invoke(ctx, method, &emptypb.Empty{}, out, grpc.Header(&header), grpc.Trailer(&trailer))
+		err = conn.Invoke(ctx, method, Request(method), out, grpc.Header(&header), grpc.Trailer(&trailer))
 		if err == nil {
 			res.Subjects = append(res.Subjects, out.GetValue())
 		}
@@ -189,7 +215,7 @@ func CallDPoP(ctx context.Context, conn *grpc.ClientConn, method string, stream 
 				header, _ = cs.Header()
 				trailer = cs.Trailer()
 			}()
-			if err := cs.SendMsg(&emptypb.Empty{}); err != nil && !errors.Is(err, io.EOF) {
+			if err := cs.SendMsg(Request(method)); err != nil && !errors.Is(err, io.EOF) {
 				return err
 			}
 			if err := cs.CloseSend(); err != nil {
@@ -213,6 +239,8 @@ func CallDPoP(ctx context.Context, conn *grpc.ClientConn, method string, stream 
 			res.Reason = middleware.Reason(info.GetReason())
 			res.Code = info.GetMetadata()["error"]
 			res.Scope = info.GetMetadata()["scope"]
+			res.ACRValues = info.GetMetadata()["acr_values"]
+			res.MaxAge = info.GetMetadata()["max_age"]
 		}
 	}
 	if v := trailer.Get("www-authenticate"); len(v) > 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/jwtguard/jwtguard/middleware"
@@ -112,8 +113,10 @@ func CheckHTTP(t testing.TB, name string, a HTTPAnswer, tc Case) {
 		return
 	}
 	p := a.Problem
-	if p.Status != tc.Status || p.Error != tc.Code || p.Reason != tc.Reason || p.Scope != tc.Scope || p.Detail == "" {
-		t.Errorf("%s: problem %+v, want status %d error %q reason %q scope %q", name, p, tc.Status, tc.Code, tc.Reason, tc.Scope)
+	if p.Status != tc.Status || p.Error != tc.Code || p.Reason != tc.Reason || p.Scope != tc.Scope || p.Detail == "" ||
+		p.ACRValues != tc.ACRValues || p.MaxAge != tc.MaxAge {
+		t.Errorf("%s: problem %+v, want status %d error %q reason %q scope %q acr_values %q max_age %d",
+			name, p, tc.Status, tc.Code, tc.Reason, tc.Scope, tc.ACRValues, tc.MaxAge)
 	}
 	if want := WantChallenge(tc, p.Detail); ch != want {
 		t.Errorf("%s: challenge\n%q, want\n%q", name, ch, want)
@@ -137,6 +140,12 @@ func WantChallenge(tc Case, desc string) string {
 		attrs := `, error="` + tc.Code + `", error_description="` + desc + `"`
 		if tc.Scope != "" {
 			attrs += `, scope="` + tc.Scope + `"`
+		}
+		if tc.ACRValues != "" {
+			attrs += `, acr_values="` + tc.ACRValues + `"`
+		}
+		if tc.MaxAge != 0 {
+			attrs += `, max_age="` + strconv.FormatInt(tc.MaxAge, 10) + `"`
 		}
 		if tc.ErrorOn == middleware.SchemeDPoP {
 			dpop += attrs

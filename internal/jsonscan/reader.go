@@ -63,6 +63,11 @@ func (r *Reader) Reset(data []byte) {
 // that was repeated.
 func (r *Reader) Key() string { return r.key }
 
+// Pos is the offset of the next byte to read: after Next, where the
+// current member's value starts; after reading or skipping that value,
+// just past it.
+func (r *Reader) Pos() int { return r.pos }
+
 // Err is the first error met, or nil.
 func (r *Reader) Err() error { return r.err }
 

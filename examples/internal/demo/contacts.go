@@ -18,6 +18,13 @@ type Contact struct {
 type Store struct {
 	mu       sync.Mutex
 	contacts map[string]Contact
+	audit    []AuditEntry
+}
+
+// AuditEntry is one change of the address book, for GET /api/audit.
+type AuditEntry struct {
+	Action string `json:"action"` // "delete"
+	ID     string `json:"id"`     // the contact's id
 }
 
 // NewStore returns a store holding three contacts, ids "1" to "3".
@@ -45,11 +52,22 @@ func (s *Store) List() []Contact {
 	return out
 }
 
-// Delete removes the contact id and reports whether it existed.
+// Delete removes the contact id and reports whether it existed; a
+// deletion is recorded in the audit log.
 func (s *Store) Delete(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.contacts[id]
 	delete(s.contacts, id)
+	if ok {
+		s.audit = append(s.audit, AuditEntry{Action: "delete", ID: id})
+	}
 	return ok
+}
+
+// Audit returns the audit log, oldest first; never nil.
+func (s *Store) Audit() []AuditEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]AuditEntry{}, s.audit...)
 }

@@ -14,6 +14,7 @@ const TokenLifetime = 24 * time.Hour
 const (
 	ScopeRead   = "read:contacts"
 	ScopeDelete = "delete:contacts"
+	ScopeAudit  = "read:audit"
 )
 
 // DevIssuer is the embedded development issuer: the jwtguard test kit
@@ -53,6 +54,14 @@ type Tokens struct {
 	// DPoP is an access token with scope "read:contacts" bound to the
 	// DevIssuer's DPoPKey (RFC 9449): it needs a DPoP proof per request.
 	DPoP string
+	// Org is an access token with scope "read:contacts" of a member of
+	// the organization Org: the top-level org_id claim, as Auth0
+	// Organizations issue it.
+	Org string
+	// Auditor is an access token with scope "read:audit" after a
+	// multi-factor sign-in: acr MFA and auth_time the time it was minted,
+	// so it passes the audit route's step-up for AuditMaxAge only.
+	Auditor string
 }
 
 // MintTokens mints the demo tokens, valid for TokenLifetime. The access
@@ -86,6 +95,21 @@ func (d *DevIssuer) MintTokens() (Tokens, error) {
 	if err != nil {
 		return Tokens{}, err
 	}
+	t.Org, err = d.AccessToken(jwtguardtest.Claims{
+		Subject: "auth0|org-member", Audience: []string{d.audience}, Scope: ScopeRead,
+		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime, Custom: withClaims(custom, map[string]any{OrgClaim: Org}),
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	t.Auditor, err = d.AccessToken(jwtguardtest.Claims{
+		Subject: "auth0|auditor", Audience: []string{d.audience}, Scope: ScopeAudit,
+		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime,
+		Custom: withClaims(custom, map[string]any{"acr": MFA, "auth_time": time.Now().Unix()}),
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
 	t.ID, err = d.IDToken(jwtguardtest.Claims{
 		Subject: "auth0|reader", Audience: []string{d.audience},
 		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime,
@@ -94,4 +118,16 @@ func (d *DevIssuer) MintTokens() (Tokens, error) {
 		return Tokens{}, err
 	}
 	return t, nil
+}
+
+// withClaims returns base with more added, base unchanged.
+func withClaims(base, more map[string]any) map[string]any {
+	out := make(map[string]any, len(base)+len(more))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range more {
+		out[k] = v
+	}
+	return out
 }

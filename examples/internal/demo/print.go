@@ -59,7 +59,24 @@ Demo tokens are valid for %.0f hours. Try:
   # the same token as a Bearer token: 401 (downgrade, RFC 9449 section 7.2)
   curl -i -H "Authorization: Bearer %[8]s" %[4]s/api/me
 
-`, dev.URL(), dev.JWKSURL(), TokenLifetime.Hours(), base, t.Reader, t.Admin, t.ID, t.DPoP, proof)
+  # a member of the organization %[11]s (org_id %[11]s, read:contacts) reads its contacts: 200
+  curl -i -H "Authorization: Bearer %[10]s" %[4]s/api/orgs/%[11]s/contacts
+
+  # ... but not another organization's: 403 insufficient_scope, no scope attribute
+  curl -i -H "Authorization: Bearer %[10]s" %[4]s/api/orgs/globex/contacts
+
+  # a token without org_id: 403 insufficient_scope, no scope attribute
+  curl -i -H "Authorization: Bearer %[5]s" %[4]s/api/orgs/%[11]s/contacts
+
+  # the audit log after a multi-factor sign-in (read:audit, acr, auth_time): 200
+  # (the sign-in counts for %.0[13]f minutes after the demo started: restart it for a fresh one)
+  curl -i -H "Authorization: Bearer %[12]s" %[4]s/api/audit
+
+  # without multi-factor: 401 insufficient_user_authentication with acr_values and max_age (RFC 9470)
+  curl -i -H "Authorization: Bearer %[6]s" %[4]s/api/audit
+
+`, dev.URL(), dev.JWKSURL(), TokenLifetime.Hours(), base, t.Reader, t.Admin, t.ID, t.DPoP, proof,
+		t.Org, Org, t.Auditor, AuditMaxAge.Minutes())
 }
 
 // MintProof mints a DPoP proof of the demo client for GET base/api/me

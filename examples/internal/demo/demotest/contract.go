@@ -7,6 +7,7 @@ package demotest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -112,6 +113,26 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 		realm = br + dpop
 		inv   = br + `, error="invalid_token", error_description=`
 	)
+	const orgDetail = "the access token does not meet this resource's requirement on the claim org_id"
+	orgRefused := br + `, error="insufficient_scope", error_description="` + orgDetail + `"` + dpop
+	now := time.Now().Unix()
+	// audit is a token with scope, acr ("" for none) and auth_time (0 for
+	// none).
+	audit := func(scope, acr string, authTime int64) jwtguardtest.Claims {
+		c := jwtguardtest.Claims{Subject: "auth0|auditor", Scope: scope, Custom: map[string]any{}}
+		if acr != "" {
+			c.Custom["acr"] = acr
+		}
+		if authTime != 0 {
+			c.Custom["auth_time"] = authTime
+		}
+		return c
+	}
+	stepUp := func(desc string) string {
+		return br + `, error="insufficient_user_authentication", error_description="` + desc + `", acr_values="` + demo.MFA + `", max_age="300"` + dpop
+	}
+	stepUpProblem := map[string]string{"error": "insufficient_user_authentication", "reason": "insufficient_user_authentication",
+		"acr_values": demo.MFA, "max_age": "300", "scope": ""}
 	cases := []struct {
 		name      string
 		method    string
@@ -160,6 +181,32 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 			br + `, error="invalid_request", error_description="the request has more than one Authorization header"` + dpop,
 			map[string]string{"error": "invalid_request", "reason": "invalid_request"}},
 		{"unknown route", "GET", "/api/nope", []string{Bearer(tokens.Reader)}, 404, "", nil},
+
+		// Beyond scopes: the organization in the path (org_id, top-level
+		// as Auth0 Organizations issue it) and a step-up (RFC 9470).
+		{"org member lists its org", "GET", "/api/orgs/" + demo.Org + "/contacts", []string{Bearer(tokens.Org)}, 200, "", nil},
+		{"org member of another org", "GET", "/api/orgs/globex/contacts", []string{Bearer(tokens.Org)}, 403, orgRefused,
+			map[string]string{"error": "insufficient_scope", "reason": "claim_requirement", "scope": "", "detail": orgDetail}},
+		{"no org_id", "GET", "/api/orgs/" + demo.Org + "/contacts", []string{Bearer(tokens.Reader)}, 403, orgRefused,
+			map[string]string{"error": "insufficient_scope", "reason": "claim_requirement", "scope": ""}},
+		{"org member without read:contacts", "GET", "/api/orgs/" + demo.Org + "/contacts",
+			[]string{Bearer(mint(jwtguardtest.Claims{Subject: "u", Custom: map[string]any{"org_id": demo.Org}}))}, 403,
+			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:contacts", scope="read:contacts"` + dpop,
+			map[string]string{"error": "insufficient_scope", "reason": "insufficient_scope", "scope": "read:contacts"}},
+		{"audit after MFA", "GET", "/api/audit", []string{Bearer(tokens.Auditor)}, 200, "", nil},
+		{"audit without the acr", "GET", "/api/audit", []string{Bearer(mint(audit(demo.ScopeAudit, "", now)))}, 401,
+			stepUp("a different authentication level is required"), stepUpProblem},
+		{"audit, another acr", "GET", "/api/audit", []string{Bearer(mint(audit(demo.ScopeAudit, "pwd", now)))}, 401,
+			stepUp("a different authentication level is required"), stepUpProblem},
+		{"audit, sign-in too old", "GET", "/api/audit", []string{Bearer(mint(audit(demo.ScopeAudit, demo.MFA, now-301)))}, 401,
+			stepUp("more recent authentication is required"), stepUpProblem},
+		{"audit, no auth_time", "GET", "/api/audit", []string{Bearer(mint(audit(demo.ScopeAudit, demo.MFA, 0)))}, 401,
+			stepUp("more recent authentication is required"), stepUpProblem},
+		{"audit, admin without MFA", "GET", "/api/audit", []string{Bearer(tokens.Admin)}, 401,
+			stepUp("a different authentication level and more recent authentication are required"), stepUpProblem},
+		{"audit after MFA without read:audit", "GET", "/api/audit", []string{Bearer(mint(audit(demo.ScopeRead, demo.MFA, now)))}, 403,
+			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: read:audit", scope="read:audit"` + dpop,
+			map[string]string{"error": "insufficient_scope", "reason": "insufficient_scope", "scope": "read:audit", "acr_values": "", "max_age": ""}},
 		{"unknown route without token", "GET", "/api/nope", nil, 404, "", nil},
 		{"wrong method", "POST", "/api/contacts", []string{Bearer(tokens.Admin)}, 405, "", nil},
 	}
@@ -193,7 +240,10 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 				}
 			}
 			for k, want := range tc.problem {
-				got, _ := a.Problem[k].(string)
+				var got string
+				if v, ok := a.Problem[k]; ok {
+					got = fmt.Sprint(v) // max_age is a number
+				}
 				if got != want {
 					t.Errorf("problem %s = %q, want %q", k, got, want)
 				}
@@ -260,6 +310,61 @@ func ListMeAndDelete(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	}
 	if !reflect.DeepEqual(ids, []string{"1", "3"}) {
 		t.Errorf("ids after delete %v", ids)
+	}
+
+	// The organization's contacts are the list; the audit log records
+	// the deletion.
+	if a := Call(t, h, "GET", "/api/orgs/"+demo.Org+"/contacts", Bearer(tokens.Org)); a.Status != 200 ||
+		a.Header.Get("Content-Type") != "application/json" || !strings.Contains(string(a.Body), `"Grace Hopper"`) || strings.Contains(string(a.Body), `"Alan Turing"`) {
+		t.Errorf("org contacts: %d %s", a.Status, a.Body)
+	}
+	if a := Call(t, h, "GET", "/api/audit", Bearer(tokens.Auditor)); a.Status != 200 ||
+		strings.TrimSpace(string(a.Body)) != `[{"action":"delete","id":"2"}]` {
+		t.Errorf("audit: %d %s", a.Status, a.Body)
+	}
+}
+
+// AuditStartsEmpty checks that the audit log of a fresh demo is an empty
+// JSON array, not null.
+func AuditStartsEmpty(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	env, h := Start(t, demo.DefaultConfig(), newHandler, true)
+	tokens, err := env.Dev.MintTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := Call(t, h, "GET", "/api/audit", Bearer(tokens.Auditor)); a.Status != 200 || strings.TrimSpace(string(a.Body)) != "[]" {
+		t.Errorf("audit: %d %s", a.Status, a.Body)
+	}
+}
+
+// MatrixRoutes are the routes of the demos' access matrix.
+var MatrixRoutes = []string{
+	"GET /api/public", "GET /api/me", "GET /api/contacts", "DELETE /api/contacts/1",
+	"GET /api/orgs/acme/contacts", "GET /api/orgs/globex/contacts", "GET /api/audit",
+	"GET " + middleware.ResourceMetadataPath,
+}
+
+// AccessMatrix runs the test kit's personas (jwtguardtest.Personas) against
+// every route of the demo, each request on a fresh demo (newHandler), and
+// compares who may call what with the golden file (rewritten with update).
+func AccessMatrix(t *testing.T, newHandler func(*demo.Env) http.Handler, golden string, update bool) {
+	env, _ := Start(t, demo.DefaultConfig(), newHandler, true)
+	personas, err := env.Dev.Personas(jwtguardtest.PersonaConfig{
+		Audience:     demo.DefaultAudience,
+		ReaderScopes: []string{demo.ScopeRead},
+		AdminScopes:  []string{demo.ScopeRead, demo.ScopeDelete, demo.ScopeAudit},
+		Org:          demo.Org,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { newHandler(env).ServeHTTP(w, r) })
+	m, err := jwtguardtest.AccessMatrix(fresh, personas, MatrixRoutes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jwtguardtest.CompareGolden(golden, []byte(m.String()), update); err != nil {
+		t.Fatal(err)
 	}
 }
 
