@@ -14,7 +14,9 @@
 #   fips-v1.0.0   GOFIPS140=v1.0.0: the frozen module snapshot, fips140=on by default
 #
 # Each round runs BenchmarkCrypto and BenchmarkKeyCache once per build (the
-# build order rotates every round) and openssl speed once, so a burst of
+# build order rotates every round), openssl speed once and, when it could be
+# built, c/libverify (BoringSSL's and OpenSSL's RSA verify called from C)
+# once, so a burst of
 # load lands on every column; cryptotable takes medians. Compare numbers of
 # the same run only: ratios, never absolute times across runs.
 set -euo pipefail
@@ -60,6 +62,21 @@ run() {
 have_openssl=0
 if command -v openssl >/dev/null; then have_openssl=1; fi
 
+# libverify (c/libverify.c): BoringSSL's and OpenSSL's RSA verify called
+# from C in one process, to tell the libraries' cost from Go's. Built when
+# the boring build is measured and gcc and the OpenSSL headers are there.
+have_libverify=0
+if [[ " ${builds[*]} " == *" boring "* ]] && command -v gcc >/dev/null; then
+  boring=$(go env GOROOT)/src/crypto/internal/boring
+  if gcc -O2 -I"$boring" c/libverify.c "$boring/syso/goboringcrypto_linux_$goarch.syso" \
+    -lcrypto -lpthread -o "$tmp/libverify" 2>"$tmp/libverify.err"; then
+    have_libverify=1
+  else
+    echo "crypto.sh: libverify not built (needs the OpenSSL headers, libssl-dev):" >&2
+    head -3 "$tmp/libverify.err" >&2
+  fi
+fi
+
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "go: $(go version)"
@@ -75,6 +92,7 @@ if command -v openssl >/dev/null; then have_openssl=1; fi
 
 for b in "${builds[@]}"; do : > "$out/crypto-$b.txt"; done
 : > "$out/crypto-openssl.txt"
+if [ $have_libverify = 1 ]; then : > "$out/crypto-libs.txt"; fi
 n=${#builds[@]}
 for i in $(seq "$COUNT"); do
   echo "round $i/$COUNT (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out/crypto-env.txt" >&2
@@ -86,11 +104,15 @@ for i in $(seq "$COUNT"); do
   if [ $have_openssl = 1 ]; then
     openssl speed -seconds "$OSSL_SECONDS" rsa2048 ecdsap256 ed25519 2>/dev/null >> "$out/crypto-openssl.txt"
   fi
+  if [ $have_libverify = 1 ]; then
+    "$tmp/libverify" 20 $((250 * OSSL_SECONDS)) >> "$out/crypto-libs.txt"
+  fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/crypto-env.txt"
 
 args=()
 if [ $have_openssl = 1 ]; then args+=(-openssl "$out/crypto-openssl.txt"); fi
+if [ $have_libverify = 1 ]; then args+=(-libs "$out/crypto-libs.txt"); fi
 for b in "${builds[@]}"; do args+=("$b=$out/crypto-$b.txt"); done
 go run ./cmd/cryptotable "${args[@]}" > "$out/crypto-table.md"
 cat "$out/crypto-env.txt" "$out/crypto-table.md"

@@ -57,6 +57,7 @@ type build struct {
 
 func main() {
 	opensslFile := flag.String("openssl", "", "openssl speed output (optional)")
+	libsFile := flag.String("libs", "", "bench/c/libverify output (optional)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: cryptotable [-openssl FILE] LABEL=FILE...")
 		flag.PrintDefaults()
@@ -91,7 +92,66 @@ func main() {
 			fatal(fmt.Errorf("%s: %v", *opensslFile, err))
 		}
 	}
+	var libs map[string][]float64
+	if *libsFile != "" {
+		f, err := os.Open(*libsFile)
+		if err != nil {
+			fatal(err)
+		}
+		libs, err = ParseNameValues(f)
+		f.Close()
+		if err != nil {
+			fatal(fmt.Errorf("%s: %v", *libsFile, err))
+		}
+	}
 	render(os.Stdout, builds, ossl)
+	if libs != nil {
+		renderLibs(os.Stdout, builds, libs)
+	}
+}
+
+// ParseNameValues reads "name value" lines (bench/c/libverify's output),
+// one value per line and run.
+func ParseNameValues(r io.Reader) (map[string][]float64, error) {
+	out := map[string][]float64{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 2 {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad value in %q", sc.Text())
+		}
+		out[f[0]] = append(out[f[0]], v)
+	}
+	return out, sc.Err()
+}
+
+// renderLibs splits the BoringCrypto RS256 time: the library called from C
+// against OpenSSL called from C (same process), then what Go adds to it.
+func renderLibs(w io.Writer, builds []*build, libs map[string][]float64) {
+	bssl := median(libs["boringssl-rsa2048-verify-us"])
+	ossl := median(libs["openssl-rsa2048-verify-us"])
+	fmt.Fprintf(w, "\n### Where the BoringCrypto RS256 time goes (CPU µs; libverify: %d runs)\n\n", len(libs["boringssl-rsa2048-verify-us"]))
+	fmt.Fprintln(w, "| | µs | ratio |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	fmt.Fprintf(w, "| OpenSSL EVP_PKEY_verify, from C | %s | 1 |\n", us(ossl))
+	fmt.Fprintf(w, "| BoringSSL RSA_verify (Go's syso), from C | %s | %s |\n", us(bssl), num(bssl/ossl, "%.2f"))
+	for _, b := range builds {
+		if !strings.Contains(b.label, "boring") {
+			continue
+		}
+		for _, row := range []struct{ name, bench, key string }{
+			{"Key.Verify, same key (BenchmarkKeyCache)", "BenchmarkKeyCache", "key=same"},
+			{"floor: base64, SHA-256, rsa.VerifyPKCS1v15", "BenchmarkCrypto", "impl=floor"},
+			{"cold Validate", "BenchmarkCrypto", "impl=cold"},
+		} {
+			x := b.get(row.bench, "RS256", row.key, "cpu-ns/op") / 1e3
+			fmt.Fprintf(w, "| %s: %s | %s | %s |\n", b.label, row.name, us(x), num(x/ossl, "%.2f"))
+		}
+	}
 }
 
 func fatal(err error) {

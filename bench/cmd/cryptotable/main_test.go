@@ -88,3 +88,16 @@ PASS
 		t.Errorf("missing row gave %v, want NaN", x)
 	}
 }
+
+func TestParseNameValues(t *testing.T) {
+	got, err := ParseNameValues(strings.NewReader("openssl-rsa2048-verify-us 16.630\nboringssl-rsa2048-verify-us 15.327\nnoise line here\nopenssl-rsa2048-verify-us 17.0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := got["openssl-rsa2048-verify-us"]; len(v) != 2 || !near(median(v), 16.815) {
+		t.Errorf("openssl values %v", v)
+	}
+	if _, err := ParseNameValues(strings.NewReader("x y\n")); err == nil {
+		t.Error("no error for a non-number")
+	}
+}
