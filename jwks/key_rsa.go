@@ -59,6 +59,9 @@ func rsaPublic(a Alg, pub any) (*rsa.PublicKey, [32]byte, error) {
 	case p.E > MaxRSAExponent:
 		return weak("RSA public exponent %d is over 2^31 - 1", p.E)
 	}
+	if err := fipsOnlyRSA(p); err != nil {
+		return nil, [32]byte{}, err
+	}
 	c := &rsa.PublicKey{N: new(big.Int).Set(p.N), E: p.E}
 	return c, rsaThumbprint(c), nil
 }
