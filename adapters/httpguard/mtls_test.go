@@ -34,7 +34,8 @@ func TestClientCertificatesNil(t *testing.T) {
 	} {
 		func() {
 			defer func() {
-				if r := recover(); !strings.Contains(fmt.Sprint(r), "WithClientCertificates given a nil extractor") {
+				if r := recover(); !strings.HasPrefix(fmt.Sprint(r), "httpguard: ") || strings.Count(fmt.Sprint(r), "httpguard") != 1 ||
+					!strings.HasSuffix(fmt.Sprint(r), "WithClientCertificates given a nil extractor") {
 					t.Errorf("%s: recovered %v", name, r)
 				}
 			}()

@@ -101,7 +101,7 @@ func WithClientCertificates(e *mtls.Extractor) Option {
 // check reports options that cannot work, for the guards to panic with.
 func (c *config) check() error {
 	if c.nilCerts {
-		return errors.New("httpguard: WithClientCertificates given a nil extractor")
+		return errors.New("WithClientCertificates given a nil extractor")
 	}
 	return dpop.CheckExternalURL(c.externalURL)
 }
