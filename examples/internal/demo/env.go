@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"strings"
@@ -25,6 +26,10 @@ type Env struct {
 	// MetricsHandler (adapters/promguard).
 	Metrics  *promguard.Metrics
 	Registry *prometheus.Registry
+	// TLS is the server's TLS configuration (nil: plain HTTP), and DevTLS
+	// the certificates -dev-tls generated (see tls.go).
+	TLS    *tls.Config
+	DevTLS *DevTLS
 }
 
 // Start builds the demo's Env from cfg. With no cfg.Issuer it first starts
@@ -43,6 +48,10 @@ func Start(cfg Config) (*Env, error) {
 		}
 		env.Dev = dev
 		env.Config.Issuer = dev.URL()
+	}
+	if err := env.startTLS(); err != nil {
+		env.Close()
+		return nil, err
 	}
 	env.Registry = prometheus.NewRegistry()
 	m, err := promguard.New(env.Registry)
@@ -64,6 +73,7 @@ func Start(cfg Config) (*Env, error) {
 	if cfg.Namespace != "" {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
+	opts = append(opts, cfg.tlsOptions()...)
 	v, err := middleware.New(env.Config.Issuer, cfg.Audience, opts...)
 	if err != nil {
 		env.Close()
@@ -126,4 +136,5 @@ func (e *Env) Close() {
 	if e.Dev != nil {
 		e.Dev.Close()
 	}
+	e.closeTLS()
 }
