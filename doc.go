@@ -21,6 +21,9 @@
 //   - dpop: DPoP proof verification (RFC 9449), the replay stores and
 //     server nonces behind middleware.WithDPoP; import it for a shared
 //     replay store (dpop.ReplayStore) or dpop.CheckExternalURL.
+//   - mtls: certificate-bound access tokens (RFC 8705): thumbprints and
+//     where a request's client certificate comes from (the TLS connection,
+//     or a trusted proxy's header); the adapters' WithClientCertificates.
 //   - scopecheck: per-route requirements (scopes, Auth0 permissions) that
 //     fail closed.
 //   - jwks: where verification keys come from (discovery, JWKS URLs,

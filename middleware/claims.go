@@ -45,8 +45,9 @@ type Claims struct {
 	ConfirmationJKT string
 	// ConfirmationX5T is cnf["x5t#S256"], the SHA-256 thumbprint of the
 	// client certificate a mutual-TLS-bound token is bound to (RFC 8705
-	// section 3.1); "" when absent. Certificate binding is not verified
-	// yet, so the Validator refuses such tokens (ReasonUnsupportedConfirmation).
+	// section 3.1); "" when absent. Authenticate accepts such a token only
+	// from a request presenting that certificate
+	// (Credentials.ClientCertificate); Validate refuses it.
 	ConfirmationX5T string
 
 	// Header members that identify how the token was signed.

@@ -26,8 +26,9 @@ func TestConfirmationDecoded(t *testing.T) {
 }
 
 // TestUnsupportedConfirmation: a token sender-constrained by anything but
-// cnf.jkt alone is refused under every scheme and by the public Validate,
-// with a description that names the class of binding and never a value.
+// cnf.jkt and cnf.x5t#S256 is refused under every scheme and by the public
+// Validate, with a description that names the class of binding and never
+// a value. (Certificate binding: mtls_test.go.)
 func TestUnsupportedConfirmation(t *testing.T) {
 	c := newDPoPClient(t)
 	ctx := context.Background()
@@ -36,8 +37,9 @@ func TestUnsupportedConfirmation(t *testing.T) {
 		cnf  map[string]any
 		desc string // in the description
 	}{
-		{"certificate-bound (RFC 8705)", map[string]any{"x5t#S256": x5tValue}, "certificate-bound (cnf x5t#S256, RFC 8705 mutual TLS)"},
-		{"certificate-bound and DPoP-bound", map[string]any{"x5t#S256": x5tValue, "jkt": c.jkt}, "certificate-bound (cnf x5t#S256"},
+		{"certificate-bound and jwk", map[string]any{"x5t#S256": x5tValue, "jwk": c.jwk}, "cnf jwk"},
+		{"certificate-bound, DPoP-bound and kid", map[string]any{"x5t#S256": x5tValue, "jkt": c.jkt, "kid": "k"}, "cnf kid"},
+		{"empty jkt beside x5t#S256", map[string]any{"x5t#S256": x5tValue, "jkt": ""}, "cnf.jkt is empty"},
 		{"jwk (RFC 7800)", map[string]any{"jwk": c.jwk}, "cnf jwk"},
 		{"jwk and jkt", map[string]any{"jwk": c.jwk, "jkt": c.jkt}, "cnf jwk"},
 		{"jwe (RFC 7800)", map[string]any{"jwe": "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"}, "cnf jwe"},
@@ -124,7 +126,7 @@ func TestValidateRefusesBoundTokens(t *testing.T) {
 func TestBindingErrorsObserved(t *testing.T) {
 	obs := &recordingObserver{}
 	v := newValidator(t, WithObserver(obs))
-	tok := token(t, "ES256", func(h, cl map[string]any) { cl["cnf"] = map[string]any{"x5t#S256": x5tValue} })
+	tok := token(t, "ES256", func(h, cl map[string]any) { cl["cnf"] = map[string]any{"kid": "k"} })
 	v.Validate(context.Background(), tok)
 	v.Authenticate(context.Background(), Credentials{Scheme: SchemeBearer, Token: tok})
 	if len(obs.events) != 2 {

@@ -1,13 +1,17 @@
 package middleware
 
+import (
+	"context"
+	"crypto/x509"
+)
+
 // confirmation records the members of a token's cnf claim (RFC 7800
 // section 3.1), decoded with the other claims and kept in Claims, so the
 // binding checks run after the verified-token cache as well. jwtguard
-// verifies jkt only (DPoP, RFC 9449); any other member binds the token to
-// something it cannot check, and the token is refused under every scheme
-// until it can (ReasonUnsupportedConfirmation). Certificate binding
-// (RFC 8705 x5t#S256) is decoded already (Claims.ConfirmationX5T) for the
-// day it is verified.
+// verifies jkt (DPoP, RFC 9449) and x5t#S256 (certificate binding, RFC
+// 8705); any other member binds the token to something it cannot check,
+// and the token is refused under every scheme until it can
+// (ReasonUnsupportedConfirmation).
 type confirmation uint8
 
 const (
@@ -38,38 +42,47 @@ func confirmationMember(name string) confirmation {
 }
 
 // bindingError checks the sender constraint of a verified token against
-// the scheme it came with (RFC 7800 section 3.1; RFC 6750 for Bearer):
+// the scheme it came with and the request's client certificate (RFC 7800
+// section 3.1; RFC 6750 for Bearer):
 //
-//   - unbound (no cnf): nil for every scheme;
-//   - a cnf this validator cannot verify (any member but jkt, an empty
-//     cnf, an empty jkt): ReasonUnsupportedConfirmation, for every scheme;
-//   - DPoP-bound (cnf.jkt only): nil for the DPoP scheme, whose proof
-//     authenticate checks next, and ReasonDPoPDowngrade for Bearer (RFC
-//     9449 section 7.2).
+//   - unbound (no cnf): nil for every scheme, and get is never called;
+//   - a cnf this validator cannot verify (any member but jkt and
+//     x5t#S256, an empty cnf, an empty jkt): ReasonUnsupportedConfirmation,
+//     for every scheme;
+//   - DPoP-bound (cnf.jkt): ReasonDPoPDowngrade for Bearer (RFC 9449
+//     section 7.2); for the DPoP scheme authenticate checks the proof
+//     next;
+//   - certificate-bound (cnf.x5t#S256), under either scheme: the client
+//     certificate get returns must have that thumbprint (RFC 8705 section
+//     3; certificateError). A token bound both ways needs both: the DPoP
+//     scheme with its proof, and the certificate.
 //
 // It allocates only to refuse.
-func (c *Claims) bindingError(scheme string) *Error {
+func (v *Validator) bindingError(ctx context.Context, c *Claims, scheme string, get func() (*x509.Certificate, error)) *Error {
 	if c.cnf == 0 {
 		return nil
 	}
 	if e := c.unsupportedConfirmation(); e != nil {
 		return e
 	}
-	if scheme != SchemeDPoP {
+	if c.cnf&cnfJKT != 0 && scheme != SchemeDPoP {
 		return invalid(ReasonDPoPDowngrade, "a DPoP-bound access token was sent with the Bearer scheme (RFC 9449 section 7.2)")
+	}
+	if c.cnf&cnfX5T != 0 {
+		return v.certificateError(ctx, c.ConfirmationX5T, get)
 	}
 	return nil
 }
 
-// unsupportedConfirmation refuses a cnf other than a non-empty jkt alone,
-// naming the class of binding (never a value, nor an unknown member's
-// name). RFC 7800 section 3.1 requires a confirmation method in cnf: an
-// empty cnf claims a binding nothing can check, and is refused too.
+// unsupportedConfirmation refuses a cnf with a member other than jkt and
+// x5t#S256, naming the class of binding (never a value, nor an unknown
+// member's name). RFC 7800 section 3.1 requires a confirmation method in
+// cnf: an empty cnf claims a binding nothing can check, and is refused
+// too, as is an empty jkt. An empty or malformed x5t#S256 is
+// certificateError's (bad_claims).
 func (c *Claims) unsupportedConfirmation() *Error {
 	var desc string
 	switch m := c.cnf; {
-	case m&cnfX5T != 0:
-		desc = "the access token is certificate-bound (cnf x5t#S256, RFC 8705 mutual TLS); this API does not verify certificate binding"
 	case m&cnfJWK != 0:
 		desc = "the access token is bound to a proof-of-possession key given in cnf jwk (RFC 7800); this API does not verify that binding"
 	case m&cnfJWE != 0:
@@ -80,9 +93,9 @@ func (c *Claims) unsupportedConfirmation() *Error {
 		desc = "the access token is bound to a proof-of-possession key from a JWK Set URL (cnf jku, RFC 7800); this API does not verify that binding"
 	case m&cnfOther != 0:
 		desc = "the access token is bound by a confirmation method (cnf member) this API does not know"
-	case m&cnfJKT == 0:
+	case m&(cnfJKT|cnfX5T) == 0:
 		desc = "the access token's confirmation claim (cnf) is empty; RFC 7800 section 3.1 requires a confirmation method"
-	case c.ConfirmationJKT == "":
+	case m&cnfJKT != 0 && c.ConfirmationJKT == "":
 		desc = "the access token's cnf.jkt is empty"
 	default:
 		return nil

@@ -1,18 +1,24 @@
 package middleware
 
 import (
+	"crypto/x509"
 	"net/http"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/mtls"
 )
 
 // CredentialsFromRequest reads what an HTTP request presents: exactly one
 // Authorization header with the Bearer (RFC 6750 section 2.1) or DPoP
-// (RFC 9449 section 7.1) scheme, every DPoP header, the method, and the URI
-// the client addressed, for the proof's htu. base is the API's external
-// base URL ("https://api.example.com") when a proxy sits in front; when ""
-// the scheme comes from r.TLS and the host from r.Host. Errors are those of
-// BearerToken: two Authorization headers are an invalid request, another
-// scheme or an empty credential is no token.
+// (RFC 9449 section 7.1) scheme, every DPoP header, the method, the URI
+// the client addressed, for the proof's htu, and the TLS client
+// certificate, for certificate-bound tokens (RFC 8705; mtls.FromRequest:
+// only a certificate the handshake verified, read only for such a token).
+// base is the API's external base URL ("https://api.example.com") when a
+// proxy sits in front; when "" the scheme comes from r.TLS and the host
+// from r.Host. Errors are those of BearerToken: two Authorization headers
+// are an invalid request, another scheme or an empty credential is no
+// token.
 func CredentialsFromRequest(r *http.Request, base string) (Credentials, error) {
 	v, err := authorization(r.Header)
 	if err != nil {
@@ -24,6 +30,7 @@ func CredentialsFromRequest(r *http.Request, base string) (Credentials, error) {
 	}
 	c.Method = r.Method
 	c.URL = requestURL(r, base)
+	c.ClientCertificate = func() (*x509.Certificate, error) { return mtls.FromRequest(r) }
 	return c, nil
 }
 

@@ -32,7 +32,8 @@ var stricterThanJWX = map[Reason]string{
 	ReasonCrit:                    "crit and b64:false are refused outright (RFC 7515 section 4.1.11, RFC 7797); jwx understands b64",
 	ReasonTokenType:               "typ policy (RFC 9068 section 4, RFC 8725 section 3.11) and the payload typ claim naming another token kind (Keycloak); jws.Verify ignores typ",
 	ReasonIDToken:                 "ID-token markers nonce/at_hash/c_hash and typ claim ID (OIDC Core 2); jws.Verify does not read claims",
-	ReasonUnsupportedConfirmation: "sender constraints other than cnf.jkt (RFC 8705 x5t#S256, RFC 7800 jwk/jwe/kid/jku, empty cnf) are refused until verified; jws.Verify does not read claims",
+	ReasonUnsupportedConfirmation: "sender constraints other than cnf.jkt and cnf.x5t#S256 (RFC 7800 jwk/jwe/kid/jku, empty cnf) are refused until verified; jws.Verify does not read claims",
+	ReasonMTLSNoCertificate:       "Validate has no request: a certificate-bound token (RFC 8705 cnf.x5t#S256) needs Authenticate and the client certificate; jws.Verify does not read claims",
 	ReasonDPoPDowngrade:           "Validate is the Bearer path: a DPoP-bound token (cnf.jkt) needs the DPoP scheme and a proof (RFC 9449 section 7.2); jws.Verify does not read claims",
 	ReasonClaims:                  "claims must be a JSON object with typed registered claims and unique names; jws.Verify does not read claims",
 	ReasonHeader:                  "header must be strict JSON with unique member names and valid UTF-8 (RFC 7515 section 5.2); jwx takes the last duplicate",
@@ -107,7 +108,7 @@ func diffMutations(t *testing.T) []mutation {
 	payloadMembers := []string{
 		`"nonce":"n"`, `"at_hash":"x"`, `"exp":"4102444800"`, `"aud":"evil"`, `"iss":"https://evil.example/"`,
 		`"sub":"admin"`, `"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40), `"x":1e400`, `"scope":["admin"]`,
-		`"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}`, `"cnf":{}`, `"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}`,
+		`"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0"}`, `"cnf":{}`, `"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}`,
 		`"typ":"Refresh"`, `"typ":"ID"`, `"typ":1`,
 	}
 	return []mutation{
@@ -199,7 +200,7 @@ func diffMutations(t *testing.T) []mutation {
 			p[0] = b64url(headerWith(b, headerMembers[rng.IntN(len(headerMembers))]))
 			return strings.Join(p, ".")
 		}},
-		{"payload member added, re-signed", []Reason{ReasonClaims, ReasonIDToken, ReasonTokenType, ReasonUnsupportedConfirmation, ReasonDPoPDowngrade}, func(rng *rand.Rand, b diffBase) string {
+		{"payload member added, re-signed", []Reason{ReasonClaims, ReasonIDToken, ReasonTokenType, ReasonUnsupportedConfirmation, ReasonDPoPDowngrade, ReasonMTLSNoCertificate}, func(rng *rand.Rand, b diffBase) string {
 			pl := decodeSeg(segs(b.token)[1])
 			pl = append(append(pl[:len(pl)-1:len(pl)-1], ","+payloadMembers[rng.IntN(len(payloadMembers))]...), '}')
 			return resign(t, b, decodeSeg(segs(b.token)[0]), pl)
@@ -346,7 +347,8 @@ func TestDifferentialDeliberateDifferences(t *testing.T) {
 		{"typ secevent+jwt", resign(t, b, []byte(`{"alg":"RS256","kid":"rs256","typ":"secevent+jwt"}`), pl), ReasonTokenType},
 		{"ID-token marker", resign(t, b, decodeSeg(p[0]), withPayload(`"nonce":"n"`)), ReasonIDToken},
 		{"typ claim Refresh", resign(t, b, decodeSeg(p[0]), withPayload(`"typ":"Refresh"`)), ReasonTokenType},
-		{"certificate-bound", resign(t, b, decodeSeg(p[0]), withPayload(`"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}`)), ReasonUnsupportedConfirmation},
+		{"certificate-bound", resign(t, b, decodeSeg(p[0]), withPayload(`"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0"}`)), ReasonMTLSNoCertificate},
+		{"bound by cnf kid", resign(t, b, decodeSeg(p[0]), withPayload(`"cnf":{"kid":"k"}`)), ReasonUnsupportedConfirmation},
 		{"DPoP-bound, no proof", resign(t, b, decodeSeg(p[0]), withPayload(`"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}`)), ReasonDPoPDowngrade},
 		{"duplicate claim", resign(t, b, decodeSeg(p[0]), withPayload(`"sub":"admin"`)), ReasonClaims},
 		{"duplicate header member", resign(t, b, headerWith(b, `"kid":"other"`), pl), ReasonHeader},

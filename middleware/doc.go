@@ -27,6 +27,10 @@
 // DPoP-bound tokens (RFC 9449) are accepted by default with the DPoP
 // scheme: WithDPoP and the WithDPoP* options set the policy, and package
 // dpop verifies the proofs and holds the replay stores and nonces.
+// Certificate-bound tokens (RFC 8705, cnf.x5t#S256) are accepted by
+// Authenticate from a request presenting that client certificate
+// (Credentials.ClientCertificate, which the adapters fill with package
+// mtls); WithCertificateBoundTokens says so in the RFC 9728 metadata.
 //
 // The hot path decodes only what validation needs (registered claims and
 // scopes) with a strict JSON reader (RFC 8259) that refuses duplicate

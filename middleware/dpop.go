@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -167,6 +168,18 @@ type Credentials struct {
 	// proxy the adapter must be told the external URL.
 	Method string
 	URL    string
+	// ClientCertificate returns the client certificate the request
+	// presented, for certificate-bound tokens (RFC 8705): (nil, nil) when
+	// it presented none, an error wrapping mtls.ErrNoCertificate when it
+	// presented one the API may not use (the handshake did not verify
+	// it), an error wrapping mtls.ErrProxyHeader when a trusted proxy's
+	// certificate header is unusable. Authenticate calls it at most once,
+	// and only for a token whose cnf holds x5t#S256; nil means the
+	// request has no certificate, so such a token is refused. Adapters
+	// set it with package mtls (an Extractor's FromRequest or FromPeer in
+	// a closure over the request); CredentialsFromRequest sets
+	// mtls.FromRequest.
+	ClientCertificate func() (*x509.Certificate, error)
 }
 
 // The authorization schemes.
@@ -180,15 +193,28 @@ func (v *Validator) DPoPMode() DPoPMode { return v.dpop.mode }
 
 // Authenticate validates the credentials of a request: the access token
 // (the checks of Validate but the last) and its sender constraint (RFC
-// 7800 cnf). With the Bearer scheme the token must be unbound: a
+// 7800 cnf). With the Bearer scheme the token must not be DPoP-bound: a
 // DPoP-bound token is refused in every mode (downgrade, RFC 9449 section
 // 7.2). With the DPoP scheme the token must be DPoP-bound and come with
 // its proof (section 7.1): exactly one DPoP header, checked per section
 // 4.3, whose key thumbprint equals the token's cnf.jkt, seen for the first
-// time. A token bound by any other method (RFC 8705 x5t#S256...) is
-// refused under both schemes (ReasonUnsupportedConfirmation). Errors carry
-// the scheme used and the schemes the API offers, so Challenge renders the
-// right challenges.
+// time.
+//
+// A certificate-bound token (RFC 8705 cnf.x5t#S256) is accepted under
+// either scheme only when c.ClientCertificate returns the certificate of
+// that thumbprint (section 3): mutual TLS binding is independent of
+// DPoP, and a token bound both ways needs both, the DPoP scheme with its
+// proof and the certificate. The certificate is checked before the proof,
+// so a request with the wrong certificate never uses up a proof. It is
+// refused with ReasonMTLSNoCertificate (no usable certificate),
+// ReasonMTLSCertificateMismatch (another certificate),
+// ReasonMTLSProxyHeader (a trusted proxy's certificate header is
+// unusable: a 401 for the client, an error log for the operator) or
+// ReasonClaims (a malformed thumbprint); all are invalid_token. A token
+// bound by any other method (RFC 7800 jwk, kid...) is refused under both
+// schemes (ReasonUnsupportedConfirmation). Errors carry the scheme used
+// and the schemes the API offers, so Challenge renders the right
+// challenges.
 func (v *Validator) Authenticate(ctx context.Context, c Credentials) (*Claims, error) {
 	claims, e := v.authenticate(ctx, &c)
 	if e != nil {
@@ -210,7 +236,7 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	default:
 		return nil, errNoToken()
 	}
-	claims, e := v.check(ctx, c.Token, c.Scheme)
+	claims, e := v.check(ctx, c.Token, c.Scheme, c.ClientCertificate)
 	if e != nil || c.Scheme == SchemeBearer {
 		return claims, e
 	}

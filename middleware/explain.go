@@ -167,7 +167,7 @@ func (v *Validator) Explain(ctx context.Context, token string, opts ...ExplainOp
 	vc.byIssuer = issuerIndex(vc.issuers) // pointers into the copy
 	cs, verdict := vc.validate(ctx, token, nil)
 	if verdict == nil {
-		verdict = cs.bindingError(SchemeBearer)
+		verdict = vc.bindingError(ctx, cs, SchemeBearer, nil)
 	}
 	x := &explainer{v: &vc, cfg: &cfg, now: vc.nowSeconds(), token: token, traces: traces, verdict: verdict}
 	x.run()

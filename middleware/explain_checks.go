@@ -693,7 +693,7 @@ func (x *explainer) binding() {
 		return
 	}
 	c := &x.cs.Claims
-	e := c.bindingError(SchemeBearer)
+	e := x.v.bindingError(context.Background(), c, SchemeBearer, nil)
 	switch {
 	case e == nil:
 		x.pass(CheckBinding, "unbound (no cnf): a Bearer token")
@@ -701,6 +701,10 @@ func (x *explainer) binding() {
 		x.fail(CheckBinding, e, "DPoP-bound (cnf.jkt "+hintValue(c.ConfirmationJKT)+"), checked here as a Bearer token, as Validate does",
 			"send it with the DPoP scheme and a DPoP proof (Authorization: DPoP <token>, plus the DPoP header), which Validator.Authenticate checks; "+
 				"or request a Bearer token from the authorization server")
+	case e.Reason == ReasonMTLSNoCertificate:
+		x.fail(CheckBinding, e, "certificate-bound (cnf.x5t#S256 "+hintValue(c.ConfirmationX5T)+"), checked here without a client certificate, as Validate does",
+			"send it over a TLS connection that presents the client certificate with that SHA-256 thumbprint (RFC 8705 section 3), "+
+				"which Validator.Authenticate and every adapter check")
 	default:
 		x.fail(CheckBinding, e, "", e.Hint)
 	}

@@ -229,7 +229,12 @@ func TestExplainSignatureAndBinding(t *testing.T) {
 	r = explainAgrees(t, v, token(t, "ES256", func(h, c map[string]any) { c["cnf"] = map[string]any{"jkt": "0ZcOCORZNYy"} }))
 	wantFail(t, r, CheckBinding, ReasonDPoPDowngrade, []string{"DPoP-bound", `"0ZcOCORZNYy"`}, []string{"DPoP scheme"})
 	r = explainAgrees(t, v, token(t, "ES256", func(h, c map[string]any) { c["cnf"] = map[string]any{"x5t#S256": "abc"} }))
-	wantFail(t, r, CheckBinding, ReasonUnsupportedConfirmation, []string{"certificate-bound"}, nil)
+	wantFail(t, r, CheckBinding, ReasonClaims, []string{"not a certificate thumbprint"}, nil)
+	const thumb = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0"
+	r = explainAgrees(t, v, token(t, "ES256", func(h, c map[string]any) { c["cnf"] = map[string]any{"x5t#S256": thumb} }))
+	wantFail(t, r, CheckBinding, ReasonMTLSNoCertificate, []string{"certificate-bound", thumb}, []string{"client certificate"})
+	r = explainAgrees(t, v, token(t, "ES256", func(h, c map[string]any) { c["cnf"] = map[string]any{"jwk": map[string]any{}} }))
+	wantFail(t, r, CheckBinding, ReasonUnsupportedConfirmation, nil, nil)
 }
 
 func TestExplainScope(t *testing.T) {

@@ -22,7 +22,8 @@ type ValidationEvent struct {
 	Reason Reason
 	// Cached is true when the verified-token cache answered.
 	Cached bool
-	// Path says how the token was presented (PathBearer, PathDPoP).
+	// Path says how the token was presented (PathBearer, PathDPoP) and,
+	// for a certificate-bound token, checked (PathMTLS, PathDPoPMTLS).
 	Path Path
 	// Start is when the validation began; it took Duration.
 	Start    time.Time

@@ -17,9 +17,8 @@ type ContextObserver interface {
 
 // Path says how the token of a validation was presented and checked: a
 // fixed list, safe as a metric label or span attribute, that grows with the
-// ways jwtguard accepts a token (certificate-bound tokens, RFC 8705, and
-// introspection, RFC 7662, will have values of their own). It is never the
-// path of a URL.
+// ways jwtguard accepts a token (introspection, RFC 7662, will have a value
+// of its own). It is never the path of a URL.
 type Path string
 
 // The paths.
@@ -30,6 +29,15 @@ const (
 	// PathDPoP: Authenticate with the DPoP scheme (RFC 9449). The event
 	// covers the token's checks; those of the proof are Authenticate's.
 	PathDPoP Path = "dpop"
+	// PathMTLS: a certificate-bound access token (RFC 8705, cnf
+	// x5t#S256) with the Bearer scheme, or with Validate. The event
+	// covers the token's checks and the certificate's.
+	PathMTLS Path = "mtls"
+	// PathDPoPMTLS: a certificate-bound access token with the DPoP
+	// scheme, bound to a DPoP key as well (both are required). The event
+	// covers the token's checks and the certificate's; those of the proof
+	// are Authenticate's.
+	PathDPoPMTLS Path = "dpop_mtls"
 )
 
 // pathOf returns the Path of an authorization scheme.
@@ -38,6 +46,15 @@ func pathOf(scheme string) Path {
 		return PathDPoP
 	}
 	return PathBearer
+}
+
+// certificatePath is the Path of a certificate-bound token presented on
+// path p.
+func certificatePath(p Path) Path {
+	if p == PathDPoP {
+		return PathDPoPMTLS
+	}
+	return PathMTLS
 }
 
 // notify hands ev to o, with ctx when o wants it. The type assertion is

@@ -58,6 +58,7 @@ type config struct {
 	aliases    []issuerAliases
 	resolver   IssuerResolver
 	resolving  ResolverSettings
+	certBound  bool // WithCertificateBoundTokens
 }
 
 // WithKeys sets the key source of the primary issuer (the one given to New).

@@ -48,9 +48,28 @@ const (
 	ReasonReplayStoreUnavailable Reason = "replay_store_unavailable"
 
 	// ReasonUnsupportedConfirmation: the token is sender-constrained
-	// (RFC 7800 cnf) by a method the validator does not verify, such as
-	// certificate binding (RFC 8705 x5t#S256); refused under every scheme.
+	// (RFC 7800 cnf) by a method the validator does not verify (cnf jwk,
+	// jwe, kid, jku, an unknown member, an empty cnf); refused under every
+	// scheme.
 	ReasonUnsupportedConfirmation Reason = "unsupported_cnf"
+
+	// Certificate-bound access tokens (RFC 8705 section 3), all 401
+	// invalid_token. A malformed cnf.x5t#S256 is ReasonClaims.
+	//
+	// ReasonMTLSNoCertificate: the token is certificate-bound and the
+	// request presented no client certificate the API may use (none, one
+	// the TLS handshake did not verify, none in a trusted proxy's
+	// header), or the validation had no request (Validate).
+	ReasonMTLSNoCertificate Reason = "mtls_no_certificate"
+	// ReasonMTLSCertificateMismatch: the request's client certificate is
+	// not the one the token is bound to.
+	ReasonMTLSCertificateMismatch Reason = "mtls_certificate_mismatch"
+	// ReasonMTLSProxyHeader: the TLS-terminating proxy the API trusts
+	// (mtls.WithProxyHeader) forwarded a client certificate header that
+	// cannot be used (several values, too long, malformed): a deployment
+	// fault, logged at error level, answered 401 so that no client can
+	// cause a 5xx.
+	ReasonMTLSProxyHeader Reason = "mtls_proxy_header"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -66,4 +85,5 @@ var Reasons = []Reason{
 	ReasonDPoPNotBound, ReasonDPoPRequired, ReasonUnsupportedConfirmation,
 	ReasonDPoPReplayQuota, ReasonReplayStoreUnavailable,
 	ReasonClaimRequirement, ReasonInsufficientUserAuthentication,
+	ReasonMTLSNoCertificate, ReasonMTLSCertificateMismatch, ReasonMTLSProxyHeader,
 }

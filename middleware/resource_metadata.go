@@ -16,21 +16,28 @@ type ResourceMetadata struct {
 	BearerMethodsSupported        []string `json:"bearer_methods_supported,omitempty"`
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 	DPoPBoundAccessTokensRequired bool     `json:"dpop_bound_access_tokens_required,omitempty"`
-	ResourceName                  string   `json:"resource_name,omitempty"`
+	// TLSClientCertificateBoundAccessTokens says that the API accepts
+	// certificate-bound access tokens (RFC 8705); set by
+	// WithCertificateBoundTokens.
+	TLSClientCertificateBoundAccessTokens bool   `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	ResourceName                          string `json:"resource_name,omitempty"`
 }
 
 // ResourceMetadata describes v as RFC 9728 asks: resource is the primary
 // audience, authorization_servers the trusted issuers, bearer_methods
 // "header" (tokens in the query or body are not accepted by default), the
-// DPoP algorithms unless DPoP is disabled, and the scopes given (typically
-// every scope a route requires).
+// DPoP algorithms unless DPoP is disabled,
+// tls_client_certificate_bound_access_tokens with
+// WithCertificateBoundTokens, and the scopes given (typically every scope
+// a route requires).
 func (v *Validator) ResourceMetadata(scopes ...string) ResourceMetadata {
 	md := ResourceMetadata{
-		Resource:                      v.audiences[0],
-		AuthorizationServers:          v.Issuers(),
-		ScopesSupported:               scopes,
-		BearerMethodsSupported:        []string{"header"},
-		DPoPBoundAccessTokensRequired: v.dpop.mode == DPoPRequired,
+		Resource:                              v.audiences[0],
+		AuthorizationServers:                  v.Issuers(),
+		ScopesSupported:                       scopes,
+		BearerMethodsSupported:                []string{"header"},
+		DPoPBoundAccessTokensRequired:         v.dpop.mode == DPoPRequired,
+		TLSClientCertificateBoundAccessTokens: v.certBound,
 	}
 	if v.dpop.mode != DPoPDisabled {
 		md.DPoPSigningAlgValuesSupported = strings.Fields(v.offer.dpopAlgs)

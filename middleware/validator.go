@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -33,6 +34,8 @@ type Validator struct {
 	logger     *slog.Logger
 	dpop       dpopConfig
 	offer      offer // the schemes accepted, for challenges
+	certBound  bool  // WithCertificateBoundTokens: said in ResourceMetadata
+	proxyLog   *proxyLog
 }
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
@@ -97,6 +100,8 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		logger:     c.logger,
 		dpop:       c.dpop,
 		offer:      c.offer(),
+		certBound:  c.certBound,
+		proxyLog:   &proxyLog{},
 	}, nil
 }
 
@@ -151,32 +156,35 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     section 4, OIDC Core 2; see claimSet.kindError);
 //  4. key of that issuer by kid, bound to exactly the header's alg;
 //  5. signature, with the standard library;
-//  6. sender constraint (RFC 7800 cnf): a Bearer token must be unbound. A
-//     DPoP-bound token (cnf.jkt) is refused with ReasonDPoPDowngrade (RFC
-//     9449 section 7.2): only Authenticate, with the DPoP scheme and a
-//     proof, accepts it. Any other binding (RFC 8705 x5t#S256, RFC 7800
-//     jwk, jwe, kid, jku, unknown members, an empty cnf) is refused with
-//     ReasonUnsupportedConfirmation.
+//  6. sender constraint (RFC 7800 cnf): a token bound to anything is
+//     refused, since Validate has no request to check the binding
+//     against; only Authenticate accepts bound tokens. A DPoP-bound token
+//     (cnf.jkt) is refused with ReasonDPoPDowngrade (RFC 9449 section
+//     7.2); a certificate-bound one (RFC 8705 cnf.x5t#S256) with
+//     ReasonMTLSNoCertificate (ReasonClaims when the thumbprint is
+//     malformed); any other binding (RFC 7800 jwk, jwe, kid, jku, unknown
+//     members, an empty cnf) with ReasonUnsupportedConfirmation.
 //
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
 // ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
-	cs, e := v.check(ctx, token, SchemeBearer)
+	cs, e := v.check(ctx, token, SchemeBearer, nil)
 	if e != nil {
 		return nil, e
 	}
 	return cs, nil
 }
 
-// check validates token, then its sender constraint for scheme (Claims.
-// bindingError), and reports both to the observer as one validation. The
-// binding runs after the verified-token cache: the cache holds what the
-// signature vouches for, the binding depends on how the token came.
-func (v *Validator) check(ctx context.Context, token, scheme string) (*Claims, *Error) {
+// check validates token, then its sender constraint for scheme and the
+// client certificate cert returns (bindingError), and reports both to the
+// observer as one validation. The binding runs after the verified-token
+// cache: the cache holds what the signature vouches for, the binding
+// depends on how the token came.
+func (v *Validator) check(ctx context.Context, token, scheme string, cert func() (*x509.Certificate, error)) (*Claims, *Error) {
 	if v.observer == nil && v.logger == nil {
 		cs, e := v.validate(ctx, token, nil)
 		if e == nil {
-			e = cs.bindingError(scheme)
+			e = v.bindingError(ctx, cs, scheme, cert)
 		}
 		if e != nil {
 			return nil, e
@@ -187,7 +195,10 @@ func (v *Validator) check(ctx context.Context, token, scheme string) (*Claims, *
 	ev := ValidationEvent{Path: pathOf(scheme)}
 	cs, e := v.validate(ctx, token, &ev)
 	if e == nil {
-		e = cs.bindingError(scheme)
+		if cs.cnf&cnfX5T != 0 {
+			ev.Path = certificatePath(ev.Path)
+		}
+		e = v.bindingError(ctx, cs, scheme, cert)
 	}
 	v.observe(ctx, &ev, start, e)
 	if e != nil {

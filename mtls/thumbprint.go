@@ -30,8 +30,10 @@ var (
 	// package cannot use: several values, too long, or not in the
 	// configured format. The proxy is part of the server's deployment, so
 	// this is a server-side misconfiguration (or a proxy that lets
-	// clients' own headers through): never accepted, answered as a server
-	// error, and worth an alert. See HeaderError.
+	// clients' own headers through): never accepted, and worth an alert.
+	// Package middleware answers it 401 invalid_token (reason
+	// mtls_proxy_header), since a client may be able to provoke it, and
+	// logs it at error level. See HeaderError.
 	ErrProxyHeader = errors.New("mtls: unusable client certificate header from a trusted proxy")
 )
 

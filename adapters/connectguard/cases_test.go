@@ -3,6 +3,7 @@ package connectguard_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,5 +149,71 @@ func TestRequestRequirementsRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "connectguard: procedure "+p) {
 			t.Errorf("%s: err %v", p, err)
 		}
+	}
+}
+
+// TestMTLSCases runs adaptertest.MTLSCases over real TLS connections
+// (HTTP/2) through each layout, over the three protocols, unary and
+// stream, deployed as each case says (WithClientCertificates with
+// env.Extractor(d), or no option).
+func TestMTLSCases(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	servers := map[adaptertest.Deployment][]*httptest.Server{}
+	for _, d := range adaptertest.Deployments {
+		o, h := slices.Clone(opts), []httpguard.Option{httpguard.WithRealm("contacts"), httpguard.WithPermissions()}
+		if ext := env.Extractor(t, d); ext != nil {
+			o = append(o, connectguard.WithClientCertificates(ext))
+			h = append(h, httpguard.WithClientCertificates(ext))
+		}
+		v := env.V
+		for _, build := range []func() http.Handler{
+			func() http.Handler { return connectguard.Protect(v, table(), serviceMux(), o...) },
+			func() http.Handler {
+				return connectguard.Protect(v, table(), connectguard.Protect(v, table(), serviceMux(), o...), o...)
+			},
+			func() http.Handler {
+				return httpguard.Require(v, scopecheck.Public, connectguard.Protect(v, table(), serviceMux(), o...), h...)
+			},
+		} {
+			servers[d] = append(servers[d], env.ServeHTTPS(t, build(), d))
+		}
+	}
+	clients := map[adaptertest.Cert]*http.Client{}
+	for _, c := range adaptertest.Certs {
+		clients[c] = env.HTTPSClient(t, c)
+	}
+	for _, tc := range adaptertest.MTLSCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			for i, srv := range servers[tc.Deploy] {
+				for _, p := range protocols {
+					for _, stream := range []bool{false, true} {
+						name := layouts[i].name + ", " + p.name + map[bool]string{false: " unary", true: " stream"}[stream]
+						procedure := adaptertest.Method(tc.Route, stream)
+						at := adaptertest.Target{Method: http.MethodPost, URL: srv.URL + procedure}
+						do := func(proofs []string) result {
+							h := http.Header{"Authorization": tc.Auth(env.Tokens), "Dpop": proofs}
+							if tc.Header != nil {
+								h[adaptertest.ProxyHeader] = tc.Header(env)
+							}
+							return callWith(t, clients[tc.Cert], srv.URL, procedure, stream, h, p.opts...)
+						}
+						proofs := adaptertest.ProofsFor(t, env, tc.Case, at, func(p []string) (bool, middleware.Reason, string) {
+							res := do(p)
+							return res.err == nil, res.reason, res.nonce
+						})
+						check(t, name, do(proofs), tc.Case, stream)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A nil extractor is refused by New.
+func TestClientCertificatesNil(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	_, err := connectguard.New(env.V, table(), connectguard.WithClientCertificates(nil))
+	if err == nil || err.Error() != "connectguard: WithClientCertificates given a nil extractor" {
+		t.Fatalf("New: %v", err)
 	}
 }

@@ -36,6 +36,12 @@
 // its DPoP-Nonce metadata, and a call served with a DPoP-bound token gets
 // the next one in the DPoP-Nonce response header.
 //
+// A certificate-bound token (RFC 8705, cnf.x5t#S256) needs the client
+// certificate it is bound to: the TLS connection's, verified by the
+// handshake (http.Server.TLSConfig with ClientAuth
+// tls.VerifyClientCertIfGiven), or a trusted proxy's header named with
+// WithClientCertificates.
+//
 // Fail closed: a request whose path is neither a procedure of the table
 // (by its full path, or by its service's "/package.Service/" key) nor
 // declared public is refused with permission_denied ("this resource has no

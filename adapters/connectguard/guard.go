@@ -49,6 +49,7 @@ func New(v *middleware.Validator, procedures Procedures, opts ...Option) (*Guard
 	if cfg.preflight {
 		g.guard = append(g.guard, httpguard.WithPreflight())
 	}
+	g.guard = append(g.guard, cfg.certs...)
 	if err := checkGuard(v, g.guard); err != nil {
 		return nil, err
 	}

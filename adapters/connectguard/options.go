@@ -4,6 +4,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+
+	"github.com/jwtguard/jwtguard/adapters/httpguard"
+	"github.com/jwtguard/jwtguard/mtls"
 )
 
 // Option configures a Guard.
@@ -18,6 +21,7 @@ type config struct {
 	public      []string
 	externalURL string
 	handlerOpts []connect.HandlerOption
+	certs       []httpguard.Option // WithClientCertificates, as given
 }
 
 func newConfig(opts []Option) *config {
@@ -83,4 +87,15 @@ func WithExternalURL(base string) Option { return func(c *config) { c.externalUR
 // (codecs, connect.WithRequireConnectProtocolHeader). Default: none.
 func WithHandlerOptions(opts ...connect.HandlerOption) Option {
 	return func(c *config) { c.handlerOpts = append(c.handlerOpts, opts...) }
+}
+
+// WithClientCertificates sets where the client certificate of a request
+// comes from, for certificate-bound access tokens (RFC 8705,
+// cnf.x5t#S256), as httpguard.WithClientCertificates: an mtls.Extractor
+// reading a trusted TLS-terminating proxy's header (mtls.WithProxyHeader),
+// or accepting certificates the handshake did not verify. Default:
+// mtls.New(), the TLS connection's certificate when the handshake
+// verified it. New refuses a nil extractor.
+func WithClientCertificates(e *mtls.Extractor) Option {
+	return func(c *config) { c.certs = []httpguard.Option{httpguard.WithClientCertificates(e)} }
 }

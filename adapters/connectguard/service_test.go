@@ -116,13 +116,19 @@ type result struct {
 // select.
 func call(t testing.TB, srv *httptest.Server, procedure string, stream bool, auth, proofs []string, opts ...connect.ClientOption) result {
 	t.Helper()
-	client := connect.NewClient[emptypb.Empty, wrapperspb.StringValue](srv.Client(), srv.URL+procedure, opts...)
+	return callWith(t, srv.Client(), srv.URL, procedure, stream, http.Header{"Authorization": auth, "Dpop": proofs}, opts...)
+}
+
+// callWith is call with an HTTP client of its own, to the server at base,
+// with the request headers h.
+func callWith(t testing.TB, hc *http.Client, base, procedure string, stream bool, h http.Header, opts ...connect.ClientOption) result {
+	t.Helper()
+	client := connect.NewClient[emptypb.Empty, wrapperspb.StringValue](hc, base+procedure, opts...)
 	req := connect.NewRequest(&emptypb.Empty{})
-	for _, a := range auth {
-		req.Header().Add("Authorization", a)
-	}
-	for _, p := range proofs {
-		req.Header().Add("DPoP", p)
+	for k, vs := range h {
+		for _, v := range vs {
+			req.Header().Add(k, v)
+		}
 	}
 	var res result
 	var err error

@@ -2,7 +2,10 @@ package echoguard_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +39,10 @@ func subject(c echo.Context) error {
 }
 
 // netHTTP is the reference: the net/http API of the cases, on a Mux.
-func netHTTP(v *middleware.Validator) http.Handler {
+func netHTTP(v *middleware.Validator) http.Handler { return netHTTPWith(v, httpOpts) }
+
+// netHTTPWith is netHTTP with the options httpOpts.
+func netHTTPWith(v *middleware.Validator, httpOpts []httpguard.Option) http.Handler {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var sub string
 		if cl, ok := middleware.ClaimsFromContext(r.Context()); ok {
@@ -67,10 +73,12 @@ func routes(add func(method, path string, req scopecheck.Requirement)) {
 // echoAPIs are the layouts echo applications use, each serving the routes
 // of the cases.
 var echoAPIs = []struct {
-	name  string
-	build func(v *middleware.Validator) http.Handler
+	name string
+	// build builds the layout with the echo options opts, and httpOpts
+	// for an httpguard guard in front.
+	build func(v *middleware.Validator, opts []echoguard.Option, httpOpts []httpguard.Option) http.Handler
 }{
-	{"echo: Protect and Require per route", func(v *middleware.Validator) http.Handler {
+	{"echo: Protect and Require per route", func(v *middleware.Validator, opts []echoguard.Option, httpOpts []httpguard.Option) http.Handler {
 		e := echo.New()
 		protect := echoguard.Protect(v, opts...)
 		routes(func(method, path string, req scopecheck.Requirement) {
@@ -82,7 +90,7 @@ var echoAPIs = []struct {
 		})
 		return e
 	}},
-	{"echo: Protect on a group", func(v *middleware.Validator) http.Handler {
+	{"echo: Protect on a group", func(v *middleware.Validator, opts []echoguard.Option, httpOpts []httpguard.Option) http.Handler {
 		e := echo.New()
 		api := e.Group("/api", echoguard.Protect(v, opts...))
 		routes(func(method, path string, req scopecheck.Requirement) {
@@ -94,7 +102,7 @@ var echoAPIs = []struct {
 		})
 		return e
 	}},
-	{"echo: public Require on the Echo, Require per route", func(v *middleware.Validator) http.Handler {
+	{"echo: public Require on the Echo, Require per route", func(v *middleware.Validator, opts []echoguard.Option, httpOpts []httpguard.Option) http.Handler {
 		e := echo.New()
 		e.Use(echoguard.Require(v, open, opts...))
 		routes(func(method, path string, req scopecheck.Requirement) {
@@ -102,7 +110,7 @@ var echoAPIs = []struct {
 		})
 		return e
 	}},
-	{"echo: Protect on the group and on the route", func(v *middleware.Validator) http.Handler {
+	{"echo: Protect on the group and on the route", func(v *middleware.Validator, opts []echoguard.Option, httpOpts []httpguard.Option) http.Handler {
 		e := echo.New()
 		api := e.Group("/api", echoguard.Protect(v, opts...))
 		routes(func(method, path string, req scopecheck.Requirement) {
@@ -114,7 +122,7 @@ var echoAPIs = []struct {
 		})
 		return e
 	}},
-	{"echo behind a public httpguard.Require", func(v *middleware.Validator) http.Handler {
+	{"echo behind a public httpguard.Require", func(v *middleware.Validator, opts []echoguard.Option, httpOpts []httpguard.Option) http.Handler {
 		e := echo.New()
 		routes(func(method, path string, req scopecheck.Requirement) {
 			e.Add(method, path, subject, echoguard.Require(v, req, opts...))
@@ -138,7 +146,7 @@ func TestSharedCases(t *testing.T) {
 			if apis[i] == nil {
 				apis[i] = map[adaptertest.API]http.Handler{}
 			}
-			apis[i][a] = api.build(v)
+			apis[i][a] = api.build(v, opts, httpOpts)
 		}
 	}
 	for _, tc := range adaptertest.Cases {
@@ -164,5 +172,62 @@ func TestSharedCases(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMTLSCases runs adaptertest.MTLSCases over real TLS connections
+// through each echo layout and the net/http reference, deployed as each
+// case says (WithClientCertificates(env.Extractor(d)) or no option).
+func TestMTLSCases(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	type servers struct {
+		ref  *httptest.Server
+		echo []*httptest.Server
+	}
+	deployed := map[adaptertest.Deployment]servers{}
+	for _, d := range adaptertest.Deployments {
+		o, h := slices.Clone(opts), slices.Clone(httpOpts)
+		if ext := env.Extractor(t, d); ext != nil {
+			o = append(o, echoguard.WithClientCertificates(ext))
+			h = append(h, httpguard.WithClientCertificates(ext))
+		}
+		s := servers{ref: env.ServeHTTPS(t, netHTTPWith(env.V, h), d)}
+		for _, api := range echoAPIs {
+			s.echo = append(s.echo, env.ServeHTTPS(t, api.build(env.V, o, h), d))
+		}
+		deployed[d] = s
+	}
+	for _, tc := range adaptertest.MTLSCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			s := deployed[tc.Deploy]
+			want := adaptertest.SendHTTPS(t, env, s.ref, tc)
+			adaptertest.CheckHTTP(t, "net/http", want, tc.Case)
+			for i, api := range echoAPIs {
+				got := adaptertest.SendHTTPS(t, env, s.echo[i], tc)
+				adaptertest.CheckHTTP(t, api.name, got, tc.Case)
+				if g, w := got.Rec.Body.String(), want.Rec.Body.String(); tc.Status >= 400 && g != w {
+					t.Errorf("%s: bodies differ:\necho     %s\nnet/http %s", api.name, g, w)
+				}
+			}
+		})
+	}
+}
+
+// A nil extractor is a start-up mistake: Protect and Require panic.
+func TestClientCertificatesNil(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	for name, build := range map[string]func(){
+		"Protect": func() { echoguard.Protect(env.V, echoguard.WithClientCertificates(nil)) },
+		"Require": func() { echoguard.Require(env.V, scopecheck.All("read:contacts"), echoguard.WithClientCertificates(nil)) },
+		"public":  func() { echoguard.Require(env.V, open, echoguard.WithClientCertificates(nil)) },
+	} {
+		func() {
+			defer func() {
+				if r := fmt.Sprint(recover()); r != "echoguard: WithClientCertificates given a nil extractor" {
+					t.Errorf("%s: recovered %q", name, r)
+				}
+			}()
+			build()
+		}()
 	}
 }

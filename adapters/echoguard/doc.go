@@ -35,6 +35,10 @@
 // the request URI without query (RFC 9449 section 4.3). Behind a proxy,
 // give the external base URL with WithExternalURL. With server nonces
 // (middleware.WithDPoPNonce) the DPoP-Nonce header carries the next nonce.
+// A certificate-bound token (RFC 8705, cnf.x5t#S256) needs the client
+// certificate it is bound to: the TLS connection's, verified by the
+// handshake (serve with tls.Config.ClientAuth VerifyClientCertIfGiven), or
+// a trusted proxy's header named with WithClientCertificates.
 //
 // echoguard's guards are httpguard's guards run as echo middleware, so
 // echo, gin and net/http answers never differ: RFC 6750 section 3 statuses

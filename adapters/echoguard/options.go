@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/jwtguard/jwtguard/adapters/httpguard"
+	"github.com/jwtguard/jwtguard/mtls"
 )
 
 // Option configures Protect and Require. The options mirror httpguard's
@@ -32,6 +33,7 @@ type config struct {
 	retryAfter  time.Duration
 	onError     ErrorHandler
 	externalURL string
+	certs       []httpguard.Option // WithClientCertificates, as given
 }
 
 func newConfig(opts []Option) *config {
@@ -58,6 +60,7 @@ func (c *config) httpOptions() []httpguard.Option {
 	if c.hints {
 		opts = append(opts, httpguard.WithHints())
 	}
+	opts = append(opts, c.certs...)
 	if h := c.onError; h != nil {
 		opts = append(opts, httpguard.WithErrorWriter(func(w http.ResponseWriter, r *http.Request, err error) {
 			if k := callOf(r); k != nil {
@@ -101,3 +104,16 @@ func WithErrorHandler(h ErrorHandler) Option { return func(c *config) { c.onErro
 // checked when the guard is built. Default: the request's scheme (TLS or
 // not) and Host, as httpguard.WithExternalURL.
 func WithExternalURL(base string) Option { return func(c *config) { c.externalURL = base } }
+
+// WithClientCertificates sets where the client certificate of a request
+// comes from, for certificate-bound access tokens (RFC 8705,
+// cnf.x5t#S256), as httpguard.WithClientCertificates: an mtls.Extractor
+// reading a trusted TLS-terminating proxy's header (mtls.WithProxyHeader),
+// or accepting certificates the handshake did not verify. Default:
+// mtls.New(), the TLS connection's certificate when the handshake
+// verified it (serve with tls.Config.ClientAuth VerifyClientCertIfGiven).
+// Give every guard of one validator the same extractor. A nil extractor
+// makes Protect and Require panic.
+func WithClientCertificates(e *mtls.Extractor) Option {
+	return func(c *config) { c.certs = []httpguard.Option{httpguard.WithClientCertificates(e)} }
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/adapters/httpguard"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/mtls"
 )
 
 // Option configures Protect. The options mirror httpguard's; ginguard keeps
@@ -30,6 +31,8 @@ type config struct {
 	retryAfter  time.Duration
 	onError     ErrorHandler
 	externalURL string
+	certs       *mtls.Extractor
+	nilCerts    bool
 	render      []httpguard.Option // the rendering options, built once
 	// credentials reads a request's credentials as httpguard does.
 	credentials func(*http.Request) (middleware.Credentials, error)
@@ -47,7 +50,11 @@ func newConfig(opts []Option) *config {
 	if c.hints {
 		c.render = append(c.render, httpguard.WithHints())
 	}
-	c.credentials = httpguard.CredentialsReader(httpguard.WithExternalURL(c.externalURL))
+	read := []httpguard.Option{httpguard.WithExternalURL(c.externalURL)}
+	if c.certs != nil {
+		read = append(read, httpguard.WithClientCertificates(c.certs))
+	}
+	c.credentials = httpguard.CredentialsReader(read...)
 	return c
 }
 
@@ -93,3 +100,14 @@ func Strict() Option { return func(c *config) { c.strict = true } }
 // this configured value is trusted, never X-Forwarded-* headers. Default:
 // the request's scheme (TLS or not) and Host, as httpguard.WithExternalURL.
 func WithExternalURL(base string) Option { return func(c *config) { c.externalURL = base } }
+
+// WithClientCertificates sets where the client certificate of a request
+// comes from, for certificate-bound access tokens (RFC 8705), as
+// httpguard.WithClientCertificates: an mtls.Extractor reading a trusted
+// TLS-terminating proxy's header (mtls.WithProxyHeader), or accepting
+// certificates the handshake did not verify. Default: mtls.New(), the TLS
+// connection's certificate when the handshake verified it
+// (c.Request.TLS.VerifiedChains). Protect panics on a nil extractor.
+func WithClientCertificates(e *mtls.Extractor) Option {
+	return func(c *config) { c.certs, c.nilCerts = e, e == nil }
+}

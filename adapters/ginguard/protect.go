@@ -36,6 +36,12 @@ import (
 // handler runs. Protect panics on a nil validator and on an external URL
 // that is not an absolute http(s) URL. The returned handler is safe for
 // concurrent use.
+//
+// A certificate-bound access token (RFC 8705, cnf.x5t#S256) is accepted
+// only from a request presenting that client certificate: by default the
+// TLS connection's, when the handshake verified it (serve with
+// tls.Config.ClientAuth VerifyClientCertIfGiven); see
+// WithClientCertificates for a TLS-terminating proxy.
 func Protect(v *middleware.Validator, opts ...Option) gin.HandlerFunc {
 	if v == nil {
 		panic("ginguard: nil validator")
@@ -43,6 +49,9 @@ func Protect(v *middleware.Validator, opts ...Option) gin.HandlerFunc {
 	cfg := newConfig(opts)
 	if err := dpop.CheckExternalURL(cfg.externalURL); err != nil {
 		panic(fmt.Errorf("ginguard: %w", err))
+	}
+	if cfg.nilCerts {
+		panic("ginguard: WithClientCertificates given a nil extractor")
 	}
 	p := &protector{
 		v:          v,

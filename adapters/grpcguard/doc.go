@@ -27,6 +27,14 @@
 // the "dpop-nonce" trailer, and a call served with a DPoP-bound token gets
 // the next one in the "dpop-nonce" header.
 //
+// Certificate-bound access tokens (RFC 8705, cnf.x5t#S256), under either
+// scheme, are accepted only from a call whose TLS client certificate has
+// that thumbprint: the peer's (peer.FromContext, credentials.TLSInfo),
+// when the handshake verified it (credentials.NewTLS with ClientAuth
+// tls.VerifyClientCertIfGiven and ClientCAs). Behind a TLS-terminating
+// proxy, WithClientCertificates names the proxy's metadata header and the
+// proxy's addresses (package mtls); such a header is never read otherwise.
+//
 // Fail closed: a method that is neither in the table (by full method name,
 // or by its service's "/package.Service/" prefix) nor declared public is
 // refused with PermissionDenied, whatever the token, so a forgotten entry

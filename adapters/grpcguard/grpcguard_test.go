@@ -61,6 +61,8 @@ func TestNewRejectsBadTables(t *testing.T) {
 		{"space", env.V, grpcguard.Methods{"/a.B/C ": ok}, nil, "space or control character"},
 		{"health public and scoped", env.V, grpcguard.Methods{grpcguard.HealthService: ok},
 			[]grpcguard.Option{grpcguard.WithPublicHealth()}, "declared public"},
+		{"nil extractor", env.V, grpcguard.Methods{"/a.B/C": ok},
+			[]grpcguard.Option{grpcguard.WithClientCertificates(nil)}, "WithClientCertificates given a nil extractor"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

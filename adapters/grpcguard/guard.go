@@ -2,16 +2,21 @@ package grpcguard
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/authctx"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/mtls"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
 
@@ -34,6 +39,9 @@ func New(v *middleware.Validator, methods Methods, opts ...Option) (*Guard, erro
 	cfg := newConfig(opts)
 	if err := dpop.CheckExternalURL(cfg.externalURL); err != nil {
 		return nil, fmt.Errorf("grpcguard: %w", err)
+	}
+	if cfg.nilCerts {
+		return nil, errors.New("grpcguard: WithClientCertificates given a nil extractor")
 	}
 	t, err := compile(methods, cfg.public)
 	if err != nil {
@@ -168,6 +176,30 @@ func (g *Guard) credentials(ctx context.Context, fullMethod string) (*middleware
 		creds.Method = http.MethodPost
 		creds.URL = g.callURL(ctx, fullMethod)
 	}
+	creds.ClientCertificate = func() (*x509.Certificate, error) { return g.clientCertificate(ctx) }
 	c, err := g.v.Authenticate(ctx, creds)
 	return c, creds.Scheme, err
 }
+
+// clientCertificate returns the client certificate of the call of ctx,
+// for a certificate-bound token (RFC 8705): the TLS peer's, or a trusted
+// proxy's metadata header's (WithClientCertificates).
+func (g *Guard) clientCertificate(ctx context.Context) (*x509.Certificate, error) {
+	ext := g.cfg.certs
+	if ext == nil {
+		ext = defaultExtractor
+	}
+	var p mtls.Peer
+	if pr, ok := peer.FromContext(ctx); ok {
+		if pr.Addr != nil {
+			p.Addr = pr.Addr.String()
+		}
+		if info, ok := pr.AuthInfo.(credentials.TLSInfo); ok {
+			p.TLS = &info.State
+		}
+	}
+	return ext.FromPeer(p, func(name string) []string { return metadata.ValueFromIncomingContext(ctx, strings.ToLower(name)) })
+}
+
+// defaultExtractor reads the peer's verified TLS certificate only.
+var defaultExtractor, _ = mtls.New()

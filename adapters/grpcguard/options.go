@@ -1,5 +1,7 @@
 package grpcguard
 
+import "github.com/jwtguard/jwtguard/mtls"
+
 // Option configures the interceptors.
 type Option func(*config)
 
@@ -9,6 +11,8 @@ type config struct {
 	noChallenge bool
 	public      []string
 	externalURL string
+	certs       *mtls.Extractor // nil: mtls.New()
+	nilCerts    bool            // WithClientCertificates(nil), refused by New
 }
 
 func newConfig(opts []Option) *config {
@@ -55,3 +59,16 @@ func WithoutChallenge() Option { return func(c *config) { c.noChallenge = true }
 // without query or fragment. Default: https when the connection is TLS,
 // else http, then the call's ":authority".
 func WithExternalURL(base string) Option { return func(c *config) { c.externalURL = base } }
+
+// WithClientCertificates sets where the client certificate of a call
+// comes from, for certificate-bound access tokens (RFC 8705,
+// cnf.x5t#S256): an mtls.Extractor that reads a TLS-terminating proxy's
+// metadata header on calls from that proxy (mtls.WithProxyHeader with
+// mtls.TrustCIDRs; the metadata key is the header's name in lower case), or
+// that accepts certificates the handshake did not verify
+// (mtls.InsecureTrustUnverifiedPeer). The certificate is read only for a
+// certificate-bound token. Default: mtls.New(), the TLS peer's certificate
+// when the handshake verified it. New refuses a nil extractor.
+func WithClientCertificates(e *mtls.Extractor) Option {
+	return func(c *config) { c.certs, c.nilCerts = e, e == nil }
+}

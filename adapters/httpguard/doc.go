@@ -20,6 +20,14 @@
 // their own requirement against the claims in the context. A guard of
 // another Validator, another API, authenticates the request itself.
 //
+// Certificate-bound access tokens (RFC 8705, cnf.x5t#S256) are accepted
+// only from a request presenting that client certificate: by default the
+// TLS connection's own, when the handshake verified it (serve with
+// tls.Config.ClientAuth tls.VerifyClientCertIfGiven and ClientCAs). Behind a
+// TLS-terminating proxy, WithClientCertificates names the proxy's header
+// and the proxy's addresses (package mtls); a header is never read
+// otherwise. Tokens without cnf need no certificate.
+//
 // Answers follow RFC 6750 section 3: 401 with a bare Bearer challenge when
 // there is no token, 401 invalid_token, 403 insufficient_scope with the
 // missing scopes, 400 invalid_request for a malformed request, and 503 with

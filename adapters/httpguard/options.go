@@ -1,8 +1,12 @@
 package httpguard
 
 import (
+	"errors"
 	"net/http"
 	"time"
+
+	"github.com/jwtguard/jwtguard/dpop"
+	"github.com/jwtguard/jwtguard/mtls"
 )
 
 // Option configures the adapter.
@@ -17,6 +21,11 @@ type config struct {
 	retryAfter  time.Duration
 	writeError  ErrorWriter
 	externalURL string
+	// certs finds the client certificate of a request for
+	// certificate-bound tokens; nil is mtls.FromRequest. nilCerts records
+	// WithClientCertificates(nil), refused when a guard is built.
+	certs    *mtls.Extractor
+	nilCerts bool
 }
 
 // ErrorWriter answers a refused request. err is always a *middleware.Error
@@ -72,3 +81,27 @@ func WithErrorWriter(w ErrorWriter) Option { return func(c *config) { c.writeErr
 // value is trusted, never X-Forwarded-* headers. Default: the request's
 // scheme (TLS or not) and Host.
 func WithExternalURL(base string) Option { return func(c *config) { c.externalURL = base } }
+
+// WithClientCertificates sets where the client certificate of a request
+// comes from, for certificate-bound access tokens (RFC 8705, cnf.x5t#S256;
+// see middleware.Validator.Authenticate): an mtls.Extractor reading a
+// TLS-terminating proxy's header from that proxy only
+// (mtls.WithProxyHeader with mtls.TrustCIDRs), or accepting certificates
+// the handshake did not verify (mtls.InsecureTrustUnverifiedPeer). The
+// certificate is read only for a certificate-bound token. Default:
+// mtls.New(), the TLS connection's own certificate, and only when the
+// handshake verified it (r.TLS.VerifiedChains): serve with
+// tls.Config.ClientAuth VerifyClientCertIfGiven (or
+// RequireAndVerifyClientCert) and ClientCAs. A proxy's header is never
+// read by default. A nil extractor makes the guard panic when it is built.
+func WithClientCertificates(e *mtls.Extractor) Option {
+	return func(c *config) { c.certs, c.nilCerts = e, e == nil }
+}
+
+// check reports options that cannot work, for the guards to panic with.
+func (c *config) check() error {
+	if c.nilCerts {
+		return errors.New("WithClientCertificates given a nil extractor")
+	}
+	return dpop.CheckExternalURL(c.externalURL)
+}

@@ -1,12 +1,13 @@
 package httpguard
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net/http"
 
-	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/authctx"
 	"github.com/jwtguard/jwtguard/middleware"
+	"github.com/jwtguard/jwtguard/mtls"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
 
@@ -52,7 +53,7 @@ func newGuard(fn string, v *middleware.Validator, r scopecheck.Requirement, next
 		panic(fmt.Errorf("httpguard: %s: %w", fn, err))
 	}
 	cfg := newConfig(opts)
-	if err := dpop.CheckExternalURL(cfg.externalURL); err != nil {
+	if err := cfg.check(); err != nil {
 		panic(fmt.Errorf("httpguard: %w", err))
 	}
 	return &guard{v: v, req: r, next: next, cfg: cfg, authenticate: authenticate}
@@ -160,8 +161,18 @@ func Authenticate(v *middleware.Validator, r *http.Request, opts ...Option) (*ht
 // credentials reads the Authorization header (Bearer or DPoP, with the
 // DPoP headers and the request's method and URI), and the access_token
 // query parameter only when opted in (RFC 6750 section 2.3). A token in
-// both places is an invalid request (RFC 6750 section 2).
+// both places is an invalid request (RFC 6750 section 2). The client
+// certificate is read later, and only for a certificate-bound token.
 func (c *config) credentials(r *http.Request) (middleware.Credentials, error) {
+	creds, err := c.readCredentials(r)
+	if err == nil && c.certs != nil {
+		ext := c.certs
+		creds.ClientCertificate = func() (*x509.Certificate, error) { return ext.FromRequest(r) }
+	}
+	return creds, err
+}
+
+func (c *config) readCredentials(r *http.Request) (middleware.Credentials, error) {
 	creds, err := middleware.CredentialsFromRequest(r, c.externalURL)
 	if !c.queryToken {
 		return creds, err
@@ -176,7 +187,11 @@ func (c *config) credentials(r *http.Request) (middleware.Credentials, error) {
 	case !errorsIsMissing(err):
 		return creds, err
 	}
-	return middleware.CredentialsFromAuthorization("Bearer "+q[0], nil)
+	creds, err = middleware.CredentialsFromAuthorization("Bearer "+q[0], nil)
+	if err == nil {
+		creds.ClientCertificate = func() (*x509.Certificate, error) { return mtls.FromRequest(r) }
+	}
+	return creds, err
 }
 
 func isPreflight(r *http.Request) bool {
@@ -185,9 +200,15 @@ func isPreflight(r *http.Request) bool {
 
 // CredentialsReader returns the function Protect reads a request's
 // credentials with: the Authorization header with the Bearer or DPoP scheme,
-// the DPoP headers, the method and URI (WithExternalURL), and the
-// access_token query parameter when opted in. Adapters for other routers
-// build it once and pass its result to Validator.Authenticate.
+// the DPoP headers, the method and URI (WithExternalURL), the
+// access_token query parameter when opted in, and the source of the
+// client certificate (WithClientCertificates). Adapters for other routers
+// build it once and pass its result to Validator.Authenticate. It panics
+// on a nil WithClientCertificates.
 func CredentialsReader(opts ...Option) func(*http.Request) (middleware.Credentials, error) {
-	return newConfig(opts).credentials
+	c := newConfig(opts)
+	if c.nilCerts {
+		panic("httpguard: CredentialsReader: WithClientCertificates given a nil extractor")
+	}
+	return c.credentials
 }

@@ -20,6 +20,9 @@
 //	-namespace         custom-claim namespace [JWTGUARD_NAMESPACE] (default https://myapp.example.com/)
 //	-jwks-refresh      background key refresh interval [JWTGUARD_JWKS_REFRESH]
 //	-jwks-min-refresh  minimum gap between unknown-kid refreshes [JWTGUARD_JWKS_MIN_REFRESH]
+//	-tls-cert, -tls-key  serve HTTPS with these PEM files [JWTGUARD_TLS_CERT, JWTGUARD_TLS_KEY]
+//	-client-ca         ask clients for a certificate verified against this PEM CA (certificate-bound tokens, RFC 8705) [JWTGUARD_CLIENT_CA]
+//	-dev-tls           HTTPS and client certificates with generated development certificates [JWTGUARD_DEV_TLS]
 //
 // Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
 // DELETE /api/contacts/:id (delete:contacts), GET /api/me (any valid access
@@ -32,8 +35,9 @@
 // an issuer not listed gets 401 invalid_token and no request is made to
 // that issuer.
 //
-// The first line printed is "gin: listening on http://HOST:PORT"; with
-// -addr 127.0.0.1:0 it names the port the system chose.
+// The first line printed is "gin: listening on http://HOST:PORT"
+// (https:// with -tls-cert or -dev-tls); with -addr 127.0.0.1:0 it names
+// the port the system chose.
 package main
 
 import (

@@ -159,6 +159,7 @@ func token(f func(Tokens) string) func(Tokens) []string { return bearer(f) }
 func bound(t Tokens) string     { return t.Bound }
 func reader(t Tokens) string    { return t.Reader }
 func certBound(t Tokens) string { return t.CertBound }
+func kidBound(t Tokens) string  { return t.KidBound }
 
 // proof is one valid proof of the request for the token tok returns.
 func proof(tok func(Tokens) string) func(DPoP, Tokens) []string {
@@ -212,14 +213,18 @@ var Cases = []Case{
 	{Name: "public with a good token", Route: Public, Auth: bearer(func(t Tokens) string { return t.Reader }),
 		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
 
-	// Sender-constrained by a method jwtguard does not verify (RFC 8705
-	// certificate binding): refused under every scheme (RFC 7800 cnf).
+	// Certificate-bound (RFC 8705) without a client certificate: these
+	// requests have no TLS (the mTLS cases are MTLSCases).
 	{Name: "certificate-bound token as Bearer", Route: Read, Auth: bearer(certBound),
-		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonUnsupportedConfirmation},
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonMTLSNoCertificate},
 	{Name: "certificate-bound token with the DPoP scheme", Route: Read, Auth: dpop(certBound), Proofs: proof(certBound),
-		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonUnsupportedConfirmation, ErrorOn: middleware.SchemeDPoP},
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonMTLSNoCertificate, ErrorOn: middleware.SchemeDPoP},
 	{Name: "certificate-bound token on a public route", Route: Public, Auth: bearer(certBound),
 		Status: 200, GRPC: codes.OK},
+	// Sender-constrained by a method jwtguard does not verify: refused
+	// under every scheme (RFC 7800 cnf).
+	{Name: "token bound by cnf kid", Route: Read, Auth: bearer(kidBound),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonUnsupportedConfirmation},
 
 	// DPoP (RFC 9449), with the default validator: DPoP allowed.
 	{Name: "DPoP ok", Route: Read, Auth: dpop(bound), Proofs: boundProof,

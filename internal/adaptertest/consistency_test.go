@@ -3,7 +3,10 @@ package adaptertest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,9 +38,9 @@ var subjectHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Reques
 	json.NewEncoder(w).Encode(map[string]string{"sub": subject(middleware.ClaimsFromContext(r.Context()))})
 })
 
-// netHTTP builds the net/http API of the cases.
-func netHTTP(v *middleware.Validator) http.Handler {
-	mux := httpguard.NewMux(v, httpOpts...)
+// netHTTP builds the net/http API of the cases, with extra options.
+func netHTTP(v *middleware.Validator, extra ...httpguard.Option) http.Handler {
+	mux := httpguard.NewMux(v, append(slices.Clone(httpOpts), extra...)...)
 	for _, r := range adaptertest.Routes {
 		p := adaptertest.Patterns[r]
 		mux.Handle(p.Method+" "+p.Pattern, adaptertest.HTTPRequirement(r), subjectHandler)
@@ -64,9 +67,10 @@ var ginOpts = []ginguard.Option{ginguard.WithRealm("contacts"), ginguard.WithPer
 func ginAPI(v *middleware.Validator) http.Handler { return ginRoutes(v, false) }
 
 // ginRoutes builds the gin API, with a second Protect on the /api group
-// when twice.
-func ginRoutes(v *middleware.Validator, twice bool) *gin.Engine {
+// when twice, and extra options.
+func ginRoutes(v *middleware.Validator, twice bool, extra ...ginguard.Option) *gin.Engine {
 	gin.SetMode(gin.TestMode)
+	ginOpts := append(slices.Clone(ginOpts), extra...)
 	r := gin.New()
 	r.Use(ginguard.Protect(v, ginOpts...))
 	h := func(c *gin.Context) { c.JSON(200, map[string]string{"sub": subject(ginguard.Claims(c))}) }
@@ -258,5 +262,82 @@ func checkGRPC(t *testing.T, name string, res adaptertest.GRPCResult, tc adapter
 	// token was looked for may say "metadata" instead of "header".
 	if tc.Reason != middleware.ReasonInvalidRequest && res.Challenge != httpChallenge {
 		t.Errorf("%s: challenge %q, net/http sent %q", name, res.Challenge, httpChallenge)
+	}
+}
+
+// TestAdaptersAgreeMTLS runs adaptertest.MTLSCases over real TLS
+// connections through net/http (a Mux, and a public guard with a Gate per
+// route), gin (one and two Protects) and gRPC unary and stream (one and two
+// interceptors), each deployed as the case says: the default, or
+// WithClientCertificates(env.Extractor(d)).
+func TestAdaptersAgreeMTLS(t *testing.T) {
+	env := adaptertest.NewEnv(t)
+	type deployed struct {
+		https map[string]*httptest.Server
+		addr  map[int]string
+		conns map[int]map[adaptertest.Cert]*grpc.ClientConn
+	}
+	apis := map[adaptertest.Deployment]deployed{}
+	for _, d := range adaptertest.Deployments {
+		var hopts []httpguard.Option
+		var gopts []ginguard.Option
+		var ropts []grpcguard.Option
+		if ext := env.Extractor(t, d); ext != nil {
+			hopts = []httpguard.Option{httpguard.WithClientCertificates(ext)}
+			gopts = []ginguard.Option{ginguard.WithClientCertificates(ext)}
+			ropts = []grpcguard.Option{grpcguard.WithClientCertificates(ext)}
+		}
+		v := env.V
+		gates := func() http.Handler {
+			mux := http.NewServeMux()
+			o := append(slices.Clone(httpOpts), hopts...)
+			gate := func(r scopecheck.Requirement) http.Handler { return httpguard.Gate(v, r, o...)(subjectHandler) }
+			mux.Handle("GET /api/contacts", gate(scopecheck.All("read:contacts")))
+			mux.Handle("DELETE /api/contacts/{id}", gate(scopecheck.All("delete:contacts")))
+			mux.Handle("GET /api/public", gate(scopecheck.Public))
+			return httpguard.Require(v, scopecheck.Public, mux, o...)
+		}()
+		dep := deployed{https: map[string]*httptest.Server{
+			"net/http":                      env.ServeHTTPS(t, netHTTP(v, hopts...), d),
+			"net/http: public guard, Gates": env.ServeHTTPS(t, gates, d),
+			"gin":                           env.ServeHTTPS(t, ginRoutes(v, false, gopts...), d),
+			"gin: two Protects":             env.ServeHTTPS(t, ginRoutes(v, true, gopts...), d),
+		}, addr: map[int]string{}, conns: map[int]map[adaptertest.Cert]*grpc.ClientConn{}}
+		for _, n := range []int{1, 2} {
+			o := append([]grpcguard.Option{grpcguard.WithRealm("contacts"), grpcguard.WithPermissions()}, ropts...)
+			var unary []grpc.UnaryServerInterceptor
+			var stream []grpc.StreamServerInterceptor
+			for range n {
+				unary = append(unary, grpcguard.Unary(v, adaptertest.Methods(), o...))
+				stream = append(stream, grpcguard.Stream(v, adaptertest.Methods(), o...))
+			}
+			addr := env.ServeGRPCMTLS(t, d, grpc.ChainUnaryInterceptor(unary...), grpc.ChainStreamInterceptor(stream...))
+			dep.addr[n], dep.conns[n] = addr, map[adaptertest.Cert]*grpc.ClientConn{}
+			for _, c := range adaptertest.Certs {
+				dep.conns[n][c] = env.DialMTLS(t, addr, c)
+			}
+		}
+		apis[d] = dep
+	}
+	for _, tc := range adaptertest.MTLSCases {
+		t.Run(tc.Name, func(t *testing.T) {
+			dep := apis[tc.Deploy]
+			ref := adaptertest.SendHTTPS(t, env, dep.https["net/http"], tc)
+			adaptertest.CheckHTTP(t, "net/http", ref, tc.Case)
+			for name, srv := range dep.https {
+				a := adaptertest.SendHTTPS(t, env, srv, tc)
+				adaptertest.CheckHTTP(t, name, a, tc.Case)
+				if g, h := a.Rec.Body.String(), ref.Rec.Body.String(); tc.Status >= 400 && g != h {
+					t.Errorf("%s: body %s, net/http %s", name, g, h)
+				}
+			}
+			for _, n := range []int{1, 2} {
+				for _, stream := range []bool{false, true} {
+					name := fmt.Sprintf("grpc (%d interceptors) stream %v", n, stream)
+					res := adaptertest.CallMTLS(t, env, dep.addr[n], dep.conns[n], tc, stream)
+					checkGRPC(t, name, res, tc.Case, stream, ref.Rec.Header().Get("WWW-Authenticate"))
+				}
+			}
+		})
 	}
 }

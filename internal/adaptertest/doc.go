@@ -15,4 +15,10 @@
 // (adapters/echoguard, adapters/connectguard), which the core module cannot
 // import, run the same Cases from their own tests with the exported runners
 // (SendHTTP, CheckHTTP, ProofsFor, WantChallenge).
+//
+// MTLSCases are the certificate-bound tokens (RFC 8705), sent over real
+// TLS connections on loopback listeners (ServeHTTPS, ServeGRPCMTLS) with
+// the client certificates of Env, to adapters deployed as each case says
+// (Env.Extractor: the default, a trusted proxy's header, unverified
+// certificates); SendHTTPS and CallMTLS send them.
 package adaptertest

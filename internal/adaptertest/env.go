@@ -34,7 +34,15 @@ type Env struct {
 	ReplayDown *middleware.Validator
 	// DPoPKey is the client key Tokens.Bound is bound to.
 	DPoPKey *jwtguardtest.DPoPKey
-	Tokens  Tokens
+	// Mutual TLS (RFC 8705): the CA, the API's server certificate (for
+	// 127.0.0.1, ::1 and localhost), the client certificate
+	// Tokens.CertBound and Tokens.BothBound are bound to, another client
+	// certificate of the same CA, and a self-signed client certificate
+	// Tokens.SelfSignedBound is bound to.
+	CA                                *jwtguardtest.CA
+	ServerCert, ClientCert, OtherCert *jwtguardtest.Certificate
+	SelfSignedCert                    *jwtguardtest.Certificate
+	Tokens                            Tokens
 }
 
 // Validator returns the validator of the API a case calls.
@@ -63,7 +71,8 @@ type Tokens struct {
 	JWE           string // five compact parts
 	Bound         string // read:contacts, DPoP-bound to Env.DPoPKey (cnf.jkt)
 	// CertBound is read:contacts, certificate-bound (cnf x5t#S256, RFC
-	// 8705): a binding jwtguard does not verify, so refused everywhere.
+	// 8705) to Env.ClientCert: accepted only from a request presenting
+	// it, which the requests of Cases never do.
 	CertBound string
 
 	// Organizations (Auth0's top-level org_id).
@@ -80,6 +89,15 @@ type Tokens struct {
 	// ago (MFAStale), absent (MFANoAuthTime); without acr (NoMFA); and
 	// read:contacts only with a fresh MFA (MFANoScope).
 	MFA, MFAStale, MFANoAuthTime, NoMFA, MFANoScope string
+	// BothBound is read:contacts, bound to Env.DPoPKey (cnf.jkt) and to
+	// Env.ClientCert (cnf.x5t#S256): it needs both.
+	BothBound string
+	// SelfSignedBound is read:contacts, bound to Env.SelfSignedCert.
+	SelfSignedBound string
+	// KidBound is read:contacts, bound to a key named by cnf kid (RFC
+	// 7800 section 3.4): a binding jwtguard does not verify, so refused
+	// everywhere.
+	KidBound string
 }
 
 // NewEnv starts an issuer and builds the validators; everything stops when
@@ -99,6 +117,24 @@ func NewEnv(t testing.TB) *Env {
 	}
 	if e.DPoPKey, err = jwtguardtest.NewDPoPKey(""); err != nil {
 		t.Fatal(err)
+	}
+	if e.CA, err = jwtguardtest.NewCA(""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		p    **jwtguardtest.Certificate
+		make func() (*jwtguardtest.Certificate, error)
+	}{
+		{&e.ServerCert, func() (*jwtguardtest.Certificate, error) { return e.CA.ServerCertificate() }},
+		{&e.ClientCert, func() (*jwtguardtest.Certificate, error) { return e.CA.ClientCertificate("alice-client") }},
+		{&e.OtherCert, func() (*jwtguardtest.Certificate, error) { return e.CA.ClientCertificate("mallory-client") }},
+		{&e.SelfSignedCert, func() (*jwtguardtest.Certificate, error) {
+			return jwtguardtest.SelfSignedClientCertificate("self-client")
+		}},
+	} {
+		if *c.p, err = c.make(); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	down, err := jwtguardtest.NewIssuer()
@@ -124,20 +160,22 @@ func NewEnv(t testing.TB) *Env {
 		return tok
 	}
 	e.Tokens = Tokens{
-		Reader:        mint(jwtguardtest.Claims{Scope: "read:contacts"}),
-		Deleter:       mint(jwtguardtest.Claims{Permissions: []string{"read:contacts", "delete:contacts"}}),
-		Expired:       mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}),
-		OtherAudience: mint(jwtguardtest.Claims{Scope: "read:contacts", Audience: []string{"https://other.example.com"}}),
-		Opaque:        "8xLOxBtZp8Qk3vT2",
-		JWE:           jwe(),
-		Bound:         mint(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey}),
-		CertBound: mint(jwtguardtest.Claims{Scope: "read:contacts",
-			Custom: map[string]any{"cnf": map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}}),
-		OrgMember:  mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"org_id": Org}}),
-		OtherOrg:   mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"org_id": OtherOrg}}),
-		OrgNoScope: mint(jwtguardtest.Claims{Custom: map[string]any{"org_id": Org}}),
-		RealmAdmin: mint(jwtguardtest.Claims{Custom: map[string]any{"realm_access": map[string]any{"roles": []string{"user", "admin"}}}}),
-		RealmUser:  mint(jwtguardtest.Claims{Custom: map[string]any{"realm_access": map[string]any{"roles": []string{"user"}}}}),
+		Reader:          mint(jwtguardtest.Claims{Scope: "read:contacts"}),
+		Deleter:         mint(jwtguardtest.Claims{Permissions: []string{"read:contacts", "delete:contacts"}}),
+		Expired:         mint(jwtguardtest.Claims{Scope: "read:contacts", ExpiresIn: -time.Hour}),
+		OtherAudience:   mint(jwtguardtest.Claims{Scope: "read:contacts", Audience: []string{"https://other.example.com"}}),
+		Opaque:          "8xLOxBtZp8Qk3vT2",
+		JWE:             jwe(),
+		Bound:           mint(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey}),
+		CertBound:       mint(jwtguardtest.Claims{Scope: "read:contacts"}.BoundToCertificate(e.ClientCert.Leaf)),
+		BothBound:       mint(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey}.BoundToCertificate(e.ClientCert.Leaf)),
+		SelfSignedBound: mint(jwtguardtest.Claims{Scope: "read:contacts"}.BoundToCertificate(e.SelfSignedCert.Leaf)),
+		KidBound:        mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"cnf": map[string]any{"kid": "client-key-1"}}}),
+		OrgMember:       mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"org_id": Org}}),
+		OtherOrg:        mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"org_id": OtherOrg}}),
+		OrgNoScope:      mint(jwtguardtest.Claims{Custom: map[string]any{"org_id": Org}}),
+		RealmAdmin:      mint(jwtguardtest.Claims{Custom: map[string]any{"realm_access": map[string]any{"roles": []string{"user", "admin"}}}}),
+		RealmUser:       mint(jwtguardtest.Claims{Custom: map[string]any{"realm_access": map[string]any{"roles": []string{"user"}}}}),
 		Machine: mint(jwtguardtest.Claims{Subject: BillingClient + "@clients", GrantType: "client-credentials",
 			AuthorizedParty: BillingClient, Scope: "read:contacts"}),
 		MFA:           mint(jwtguardtest.Claims{Scope: "read:audit", Custom: map[string]any{"acr": MFA, "auth_time": time.Now().Unix()}}),

@@ -42,6 +42,13 @@ func ServeHTTP(t testing.TB, h http.Handler, tc Case, tokens Tokens, proofs []st
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	return answer(t, rec)
+}
+
+// answer reads a recorded answer: the problem body of a refusal, the
+// handler's sub otherwise.
+func answer(t testing.TB, rec *httptest.ResponseRecorder) HTTPAnswer {
+	t.Helper()
 	a := HTTPAnswer{Rec: rec}
 	if rec.Code >= 400 {
 		if err := json.Unmarshal(rec.Body.Bytes(), &a.Problem); err != nil {

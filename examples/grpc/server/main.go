@@ -8,13 +8,16 @@
 // With no flags it starts an embedded development issuer on loopback and
 // prints client commands with minted tokens; -issuer protects it with a
 // real authorization server instead. The flags and JWTGUARD_* variables
-// are those of examples/contacts; -addr defaults to 127.0.0.1:50051.
+// are those of examples/contacts, but for the TLS ones (-tls-cert,
+// -tls-key, -client-ca, -dev-tls), which it refuses: it serves plaintext
+// gRPC on loopback. -addr defaults to 127.0.0.1:50051.
 //
 // The first line printed is "grpc: listening on HOST:PORT".
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -35,6 +38,9 @@ func main() {
 
 // run serves until ctx ends.
 func run(ctx context.Context, cfg demo.Config, out io.Writer) error {
+	if cfg.TLSCert != "" || cfg.ClientCA != "" || cfg.DevTLS {
+		return errors.New("grpc: -tls-cert, -tls-key, -client-ca and -dev-tls belong to the HTTP demos; this example serves plaintext gRPC on loopback")
+	}
 	env, err := demo.Start(cfg)
 	if err != nil {
 		return err

@@ -59,3 +59,19 @@ func TestRun(t *testing.T) {
 		t.Errorf("no client command printed:\n%s", printed.String())
 	}
 }
+
+// The TLS flags belong to the HTTP demos: the gRPC example refuses them
+// rather than serve plaintext while the user asked for TLS.
+func TestRunRefusesTLSFlags(t *testing.T) {
+	for _, set := range []func(*demo.Config){
+		func(c *demo.Config) { c.DevTLS = true },
+		func(c *demo.Config) { c.TLSCert, c.TLSKey = "server.pem", "server-key.pem" },
+	} {
+		cfg := demo.DefaultConfig()
+		cfg.Addr = "127.0.0.1:0"
+		set(&cfg)
+		if err := run(context.Background(), cfg, io.Discard); err == nil || !strings.Contains(err.Error(), "belong to the HTTP demos") {
+			t.Errorf("run: %v", err)
+		}
+	}
+}

@@ -49,6 +49,16 @@ type Config struct {
 	// Logger, when set, receives the key source's warnings (failed
 	// refreshes) and key-set changes. Not a flag; nil logs nothing.
 	Logger *slog.Logger
+
+	// TLSCert and TLSKey are PEM files of the server's certificate
+	// (chain) and key (-tls-cert, JWTGUARD_TLS_CERT; -tls-key,
+	// JWTGUARD_TLS_KEY): the demo serves HTTPS. ClientCA is a PEM file of
+	// CA certificates (-client-ca, JWTGUARD_CLIENT_CA): clients may
+	// present a certificate, verified against them, for certificate-bound
+	// tokens (RFC 8705). DevTLS (-dev-tls, JWTGUARD_DEV_TLS) generates all
+	// of it instead. See tls.go.
+	TLSCert, TLSKey, ClientCA string
+	DevTLS                    bool
 }
 
 // DefaultConfig returns the contract's defaults: 127.0.0.1:8080, the
@@ -99,6 +109,7 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 	}
 	dur(&c.JWKSRefresh, "jwks-refresh", "JWTGUARD_JWKS_REFRESH", "background JWKS refresh interval (default: Cache-Control, else 15m)")
 	dur(&c.JWKSMinRefresh, "jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH", "minimum gap between unknown-kid JWKS refreshes (default 10s)")
+	c.tlsFlags(fs, getenv, &errs)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -113,9 +124,12 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 
 // Check reports a configuration that cannot work: no listen address, no
 // audience, an empty or repeated issuer, -jwks-uri with several issuers,
-// negative durations, or durations the key source refuses (under one
-// second).
+// negative durations, durations the key source refuses (under one second),
+// or TLS flags that do not go together.
 func (c Config) Check() error {
+	if err := c.checkTLS(); err != nil {
+		return err
+	}
 	for i, iss := range c.Issuers {
 		switch {
 		case iss == "":

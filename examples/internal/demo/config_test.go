@@ -75,6 +75,31 @@ func TestParse(t *testing.T) {
 			err: "demo: -issuer https://a.example/ is given twice"},
 		{name: "jwks-uri with several issuers", args: []string{"-issuer", "https://a.example/", "-issuer", "https://b.example/", "-jwks-uri", "https://a.example/keys"},
 			err: "demo: -jwks-uri names the keys of one issuer, and 2 issuers are given: leave it out, and each issuer's keys are found by its discovery document"},
+		{
+			name: "TLS flags",
+			args: []string{"-tls-cert", "server.pem", "-tls-key", "server-key.pem", "-client-ca", "ca.pem"},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace,
+				TLSCert: "server.pem", TLSKey: "server-key.pem", ClientCA: "ca.pem"},
+		},
+		{
+			name: "TLS env vars",
+			env:  map[string]string{"JWTGUARD_TLS_CERT": "c.pem", "JWTGUARD_TLS_KEY": "k.pem", "JWTGUARD_CLIENT_CA": "ca.pem"},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace, TLSCert: "c.pem", TLSKey: "k.pem", ClientCA: "ca.pem"},
+		},
+		{name: "-dev-tls", args: []string{"-dev-tls"}, want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace, DevTLS: true}},
+		{name: "JWTGUARD_DEV_TLS", env: map[string]string{"JWTGUARD_DEV_TLS": "true"},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace, DevTLS: true}},
+		{name: "-dev-tls=false wins over JWTGUARD_DEV_TLS", env: map[string]string{"JWTGUARD_DEV_TLS": "1"}, args: []string{"-dev-tls=false"},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace}},
+		{name: "-dev-tls with a real issuer", args: []string{"-dev-tls", "-issuer", "https://tenant.eu.auth0.com/"},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://tenant.eu.auth0.com/"}, Audience: DefaultAudience, Namespace: DefaultNamespace, DevTLS: true}},
+		{name: "bad JWTGUARD_DEV_TLS", env: map[string]string{"JWTGUARD_DEV_TLS": "yes please"}, err: "JWTGUARD_DEV_TLS"},
+		{name: "-tls-cert without -tls-key", args: []string{"-tls-cert", "c.pem"}, err: "-tls-cert and -tls-key go together"},
+		{name: "-tls-key without -tls-cert", env: map[string]string{"JWTGUARD_TLS_KEY": "k.pem"}, err: "-tls-cert and -tls-key go together"},
+		{name: "-client-ca without TLS", args: []string{"-client-ca", "ca.pem"}, err: "-client-ca needs -tls-cert and -tls-key"},
+		{name: "-dev-tls with -tls-cert", args: []string{"-dev-tls", "-tls-cert", "c.pem", "-tls-key", "k.pem"}, err: "-dev-tls generates its own certificates"},
+		{name: "-dev-tls with -tls-cert, -client-ca", args: []string{"-dev-tls", "-tls-cert", "c.pem", "-tls-key", "k.pem", "-client-ca", "ca.pem"},
+			err: "-dev-tls generates its own certificates"},
 		{name: "bad env duration", env: map[string]string{"JWTGUARD_JWKS_REFRESH": "soon"}, err: "JWTGUARD_JWKS_REFRESH"},
 		{name: "bad flag duration", args: []string{"-jwks-min-refresh", "x"}, err: "jwks-min-refresh"},
 		{name: "refresh under 1s", args: []string{"-jwks-refresh", "500ms"}, err: "at least 1s"},
@@ -112,7 +137,8 @@ func TestParseHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"-addr", "JWTGUARD_ADDR", "-issuer", "-jwks-uri", "-audience", "-namespace", "-jwks-refresh", "-jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH"} {
+	for _, want := range []string{"-addr", "JWTGUARD_ADDR", "-issuer", "-jwks-uri", "-audience", "-namespace", "-jwks-refresh", "-jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH",
+		"-tls-cert", "JWTGUARD_TLS_CERT", "-tls-key", "JWTGUARD_TLS_KEY", "-client-ca", "JWTGUARD_CLIENT_CA", "-dev-tls", "JWTGUARD_DEV_TLS"} {
 		if !strings.Contains(usage.String(), want) {
 			t.Errorf("usage lacks %s:\n%s", want, usage.String())
 		}

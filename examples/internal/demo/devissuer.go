@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -25,6 +26,9 @@ type DevIssuer struct {
 	audience, namespace string
 	// DPoPKey is the demo client's DPoP key: Tokens.DPoP is bound to it.
 	DPoPKey *jwtguardtest.DPoPKey
+	// ClientCert is the demo client's certificate with -dev-tls:
+	// Tokens.MTLS is bound to it (RFC 8705). nil otherwise.
+	ClientCert *x509.Certificate
 }
 
 // StartDevIssuer starts the development issuer for cfg's audience and
@@ -62,6 +66,11 @@ type Tokens struct {
 	// multi-factor sign-in: acr MFA and auth_time the time it was minted,
 	// so it passes the audit route's step-up for AuditMaxAge only.
 	Auditor string
+	// MTLS is an access token with scope "read:contacts" bound to the
+	// DevIssuer's ClientCert (RFC 8705 cnf.x5t#S256): it is accepted only
+	// over a TLS connection presenting that certificate. "" without
+	// ClientCert.
+	MTLS string
 }
 
 // MintTokens mints the demo tokens, valid for TokenLifetime. The access
@@ -109,6 +118,15 @@ func (d *DevIssuer) MintTokens() (Tokens, error) {
 	})
 	if err != nil {
 		return Tokens{}, err
+	}
+	if d.ClientCert != nil {
+		t.MTLS, err = d.AccessToken(jwtguardtest.Claims{
+			Subject: "auth0|mtls-client", Audience: []string{d.audience}, Scope: ScopeRead,
+			AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime, Custom: custom,
+		}.BoundToCertificate(d.ClientCert))
+		if err != nil {
+			return Tokens{}, err
+		}
 	}
 	t.ID, err = d.IDToken(jwtguardtest.Claims{
 		Subject: "auth0|reader", Audience: []string{d.audience},

@@ -13,5 +13,7 @@
 //	... serve with env.Validator, demo.NewStore(), demo.WhoAmI ...
 //
 // Nothing here is specific to a transport except PrintCurl, which prints
-// curl commands for the HTTP routes.
+// curl commands for the HTTP routes, and the TLS flags (-tls-cert,
+// -tls-key, -client-ca, -dev-tls; tls.go), which RunHTTP serves: HTTPS,
+// and client certificates for certificate-bound tokens (RFC 8705).
 package demo

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"slices"
@@ -28,6 +29,10 @@ type Env struct {
 	// MetricsHandler (adapters/promguard).
 	Metrics  *promguard.Metrics
 	Registry *prometheus.Registry
+	// TLS is the server's TLS configuration (nil: plain HTTP), and DevTLS
+	// the certificates -dev-tls generated (see tls.go).
+	TLS    *tls.Config
+	DevTLS *DevTLS
 }
 
 // Start builds the demo's Env from cfg. With no cfg.Issuers it first
@@ -51,6 +56,10 @@ func Start(cfg Config) (*Env, error) {
 		}
 		env.Dev = dev
 		env.Config.Issuers = []string{dev.URL()}
+	}
+	if err := env.startTLS(); err != nil {
+		env.Close()
+		return nil, err
 	}
 	env.Registry = prometheus.NewRegistry()
 	m, err := promguard.New(env.Registry)
@@ -79,6 +88,7 @@ func Start(cfg Config) (*Env, error) {
 	if cfg.Namespace != "" {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
+	opts = append(opts, cfg.tlsOptions()...)
 	v, err := middleware.New(env.Config.Issuers[0], cfg.Audience, opts...)
 	if err != nil {
 		env.Close()
@@ -146,4 +156,5 @@ func (e *Env) Close() {
 	if e.Dev != nil {
 		e.Dev.Close()
 	}
+	e.closeTLS()
 }

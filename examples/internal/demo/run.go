@@ -52,11 +52,21 @@ func RunHTTP(ctx context.Context, name string, cfg Config, out io.Writer, newHan
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newHandler(env), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newHandler(env), ReadHeaderTimeout: 10 * time.Second, TLSConfig: env.TLS}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	base := "http://" + ln.Addr().String()
+	go func() {
+		if env.TLS != nil {
+			served <- srv.ServeTLS(ln, "", "") // certificates in TLSConfig; HTTP/2 as well
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
+	base := env.scheme() + "://" + ln.Addr().String()
 	PrintListening(out, name, base, env.Config)
+	env.printTLS(out, name)
+	if env.DevTLS != nil && env.Dev == nil {
+		env.printRealIssuerTLS(out, base)
+	}
 	if env.Dev != nil {
 		if err := printDevCommands(ctx, env, out, base); err != nil && ctx.Err() == nil {
 			srv.Close()
@@ -91,6 +101,10 @@ func printDevCommands(ctx context.Context, env *Env, out io.Writer, base string)
 	tokens, err := env.Dev.MintTokens()
 	if err != nil {
 		return err
+	}
+	if env.DevTLS != nil {
+		env.printCurlTLS(out, base, tokens)
+		return nil
 	}
 	PrintCurl(out, base, env.Dev, tokens)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -497,4 +498,92 @@ func kitIssuer(t *testing.T) *jwtguardtest.Issuer {
 	}
 	t.Cleanup(iss.Close)
 	return iss
+}
+
+// CertificateBound checks certificate-bound tokens (RFC 8705) over real
+// TLS with -dev-tls: the demo's bound token is served with its client
+// certificate and refused (401 invalid_token) with another certificate of
+// the CA or none; tokens without cnf work with or without a certificate;
+// a DPoP proof names the https URL; the RFC 9728 metadata says
+// tls_client_certificate_bound_access_tokens.
+func CertificateBound(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	cfg := demo.DefaultConfig()
+	cfg.DevTLS = true
+	env, h := Start(t, cfg, newHandler, true)
+	srv := httptest.NewUnstartedServer(h)
+	srv.EnableHTTP2 = true
+	srv.TLS = env.TLS
+	srv.StartTLS()
+	defer srv.Close()
+	tokens, err := env.Dev.MintTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := env.DevTLS
+	get := func(cert *jwtguardtest.Certificate, path string, header ...string) Answer {
+		t.Helper()
+		tr := &http.Transport{TLSClientConfig: d.CA.ClientTLSConfig(cert), ForceAttemptHTTP2: true}
+		defer tr.CloseIdleConnections()
+		req, err := http.NewRequest("GET", srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Add(header[i], header[i+1])
+		}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		a := Answer{Status: resp.StatusCode, Header: resp.Header}
+		a.Body, _ = io.ReadAll(resp.Body)
+		if resp.Header.Get("Content-Type") == "application/problem+json" {
+			if err := json.Unmarshal(a.Body, &a.Problem); err != nil {
+				t.Fatalf("problem body %s: %v", a.Body, err)
+			}
+		}
+		return a
+	}
+	const br = `Bearer realm="contacts", error="invalid_token", error_description=`
+	cases := []struct {
+		name   string
+		cert   *jwtguardtest.Certificate
+		path   string
+		token  string
+		status int
+		reason string
+		sub    string
+	}{
+		{"bound, its certificate", d.Client, "/api/me", tokens.MTLS, 200, "", `"sub":"auth0|mtls-client"`},
+		{"bound, another certificate", d.Other, "/api/me", tokens.MTLS, 401, "mtls_certificate_mismatch", ""},
+		{"bound, no certificate", nil, "/api/me", tokens.MTLS, 401, "mtls_no_certificate", ""},
+		{"unbound, a certificate", d.Client, "/api/contacts", tokens.Reader, 200, "", `"Ada Lovelace"`},
+		{"unbound, no certificate", nil, "/api/contacts", tokens.Reader, 200, "", `"Ada Lovelace"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := get(tc.cert, tc.path, "Authorization", Bearer(tc.token))
+			if a.Status != tc.status || (tc.sub != "" && !strings.Contains(string(a.Body), tc.sub)) {
+				t.Fatalf("%d %s", a.Status, a.Body)
+			}
+			if tc.status == 401 {
+				if a.Problem["reason"] != tc.reason || a.Problem["error"] != "invalid_token" ||
+					!strings.HasPrefix(a.Header.Get("WWW-Authenticate"), br+`"the access token is certificate-bound (RFC 8705)`) {
+					t.Errorf("%v %s", a.Header, a.Body)
+				}
+			}
+		})
+	}
+	proof, err := demo.MintProof(env.Dev, srv.URL, tokens.DPoP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := get(nil, "/api/me", "Authorization", "DPoP "+tokens.DPoP, "DPoP", proof); a.Status != 200 {
+		t.Errorf("DPoP over https: %d %s", a.Status, a.Body)
+	}
+	if a := get(nil, middleware.ResourceMetadataPath); a.Status != 200 ||
+		!strings.Contains(string(a.Body), `"tls_client_certificate_bound_access_tokens":true`) {
+		t.Errorf("metadata: %d %s", a.Status, a.Body)
+	}
 }
