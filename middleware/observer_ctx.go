@@ -17,9 +17,8 @@ type ContextObserver interface {
 
 // Path says how the token of a validation was presented and checked: a
 // fixed list, safe as a metric label or span attribute, that grows with the
-// ways jwtguard accepts a token (certificate-bound tokens, RFC 8705, and
-// introspection, RFC 7662, will have values of their own). It is never the
-// path of a URL.
+// ways jwtguard accepts a token (certificate-bound tokens, RFC 8705, will
+// have a value of its own). It is never the path of a URL.
 type Path string
 
 // The paths.
@@ -30,6 +29,10 @@ const (
 	// PathDPoP: Authenticate with the DPoP scheme (RFC 9449). The event
 	// covers the token's checks; those of the proof are Authenticate's.
 	PathDPoP Path = "dpop"
+	// PathIntrospection: an opaque token validated at the authorization
+	// server's introspection endpoint (RFC 7662, WithIntrospection), with
+	// either scheme. The event's Issuer is the introspection client's.
+	PathIntrospection Path = "introspection"
 )
 
 // pathOf returns the Path of an authorization scheme.

@@ -51,6 +51,21 @@ const (
 	// (RFC 7800 cnf) by a method the validator does not verify, such as
 	// certificate binding (RFC 8705 x5t#S256); refused under every scheme.
 	ReasonUnsupportedConfirmation Reason = "unsupported_cnf"
+
+	// Token introspection (RFC 7662, WithIntrospection).
+	//
+	// ReasonInactive: the authorization server answered "active": false
+	// for an opaque token (revoked, expired, unknown); 401 invalid_token.
+	// Its other refusals reuse the reasons of the matching JWT checks
+	// (expired, audience_mismatch, wrong_token_type...).
+	ReasonInactive Reason = "inactive_token"
+	// ReasonIntrospectionUnavailable: the introspection endpoint could not
+	// be discovered, reached or understood (ErrUnavailable, 503).
+	ReasonIntrospectionUnavailable Reason = "introspection_unavailable"
+	// ReasonIntrospectionRateLimited: the introspection client's own flood
+	// limits turned the request down (ErrUnavailable, 503; Error.RetryAfter
+	// says when to retry).
+	ReasonIntrospectionRateLimited Reason = "introspection_rate_limited"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -65,4 +80,5 @@ var Reasons = []Reason{
 	ReasonDPoPProof, ReasonDPoPReplay, ReasonDPoPNonce, ReasonDPoPDowngrade,
 	ReasonDPoPNotBound, ReasonDPoPRequired, ReasonUnsupportedConfirmation,
 	ReasonDPoPReplayQuota, ReasonReplayStoreUnavailable,
+	ReasonInactive, ReasonIntrospectionUnavailable, ReasonIntrospectionRateLimited,
 }

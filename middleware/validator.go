@@ -30,7 +30,8 @@ type Validator struct {
 	observer   Observer
 	logger     *slog.Logger
 	dpop       dpopConfig
-	offer      offer // the schemes accepted, for challenges
+	offer      offer          // the schemes accepted, for challenges
+	intro      *introspection // opaque tokens (WithIntrospection); nil: refused
 }
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
@@ -79,9 +80,14 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 	if err := c.dpop.newVerifier(c.now); err != nil {
 		return nil, err
 	}
+	intro, err := c.newIntrospection()
+	if err != nil {
+		return nil, err
+	}
 	if c.issuers[0].keys == nil {
 		src, err := jwks.Discover(issuer, c.sourceOptions()...)
 		if err != nil {
+			intro.close()
 			return nil, err
 		}
 		c.issuers[0].keys, c.issuers[0].owned = src, true
@@ -100,6 +106,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		logger:     c.logger,
 		dpop:       c.dpop,
 		offer:      c.offer(),
+		intro:      intro,
 	}, nil
 }
 
@@ -110,9 +117,12 @@ func cacheFor(size int) *tokenCache {
 	return newTokenCache(size)
 }
 
-// Close stops the key sources New created. Sources passed with WithKeys or
-// WithIssuer belong to the caller.
+// Close stops the key sources New created, and closes the idle connections
+// of the introspection client WithIntrospectionEndpoint built. Sources
+// passed with WithKeys or WithIssuer, and a client passed with
+// WithIntrospection, belong to the caller.
 func (v *Validator) Close() error {
+	v.intro.close()
 	var errs []error
 	for _, ic := range v.issuers {
 		if c, ok := ic.keys.(io.Closer); ok && ic.owned {
@@ -156,8 +166,12 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     jwk, jwe, kid, jku, unknown members, an empty cnf) is refused with
 //     ReasonUnsupportedConfirmation.
 //
+// With WithIntrospection, a token of any other shape than a JWS (three
+// segments) or a JWE (five) is not refused as opaque but validated at the
+// introspection endpoint (RFC 7662), then its sender constraint as in 6.
+//
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
-// ErrKeysUnavailable.
+// ErrUnavailable (ErrKeysUnavailable, or the introspection endpoint).
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
 	cs, e := v.check(ctx, token, SchemeBearer)
 	if e != nil {
@@ -216,6 +230,9 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	// splitCompact's precise error.
 	parts, fast := jose.SplitFast(token)
 	if !fast {
+		if v.intro != nil && opaqueShape(token) {
+			return v.introspect(ctx, token, ev)
+		}
 		var e *Error
 		if parts, e = splitCompact(token); e != nil {
 			return nil, e
