@@ -172,6 +172,7 @@ var (
 	readerRE = regexp.MustCompile(`# read-only token.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/contacts\n`)
 	adminRE  = regexp.MustCompile(`# read\+delete token.*\n\s+curl -i -X DELETE -H "Authorization: Bearer ([^"]+)" (\S+)/api/contacts/1\n`)
 	idRE     = regexp.MustCompile(`# an ID token.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/me\n`)
+	opaqueRE = regexp.MustCompile(`# introspection \(RFC 7662\) at \S+: 200, as for the JWT\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/contacts\n`)
 )
 
 // With no flags the binary starts its own development issuer and prints
@@ -179,8 +180,8 @@ var (
 func TestEndToEndDevelopmentIssuer(t *testing.T) {
 	p := start(t, nil, "-addr", "127.0.0.1:0")
 	base := p.await(t, listenRE)[1]
-	reader, admin, id := p.await(t, readerRE), p.await(t, adminRE), p.await(t, idRE)
-	for _, m := range [][]string{reader, admin, id} {
+	reader, admin, id, opaque := p.await(t, readerRE), p.await(t, adminRE), p.await(t, idRE), p.await(t, opaqueRE)
+	for _, m := range [][]string{reader, admin, id, opaque} {
 		if m[2] != base {
 			t.Fatalf("curl command targets %s, server is %s", m[2], base)
 		}
@@ -199,6 +200,11 @@ func TestEndToEndDevelopmentIssuer(t *testing.T) {
 		{"DELETE", "/api/contacts/1", admin[1], 204, ""},
 		{"DELETE", "/api/contacts/1", admin[1], 404, `"not_found"`},
 		{"GET", "/api/me", id[1], 401, `"reason":"id_token"`},
+		// The opaque token is introspected and answered as the reader's JWT.
+		{"GET", "/api/contacts", opaque[1], 200, `"Grace Hopper"`},
+		{"GET", "/api/me", opaque[1], 200, `{"sub":"auth0|reader","scopes":["read:contacts"],"custom":{"favorite_color":"blue"}}`},
+		{"DELETE", "/api/contacts/3", opaque[1], 403, `"scope":"delete:contacts"`},
+		{"GET", "/api/me", "jgt_unknown", 401, `"reason":"inactive_token"`},
 	}
 	for _, s := range steps {
 		var auth []string
@@ -258,6 +264,52 @@ func TestEndToEndIssuerDownAtStart(t *testing.T) {
 	}
 }
 
+// With -issuer and the introspection flags (the secret from the
+// environment), that issuer's opaque tokens are introspected: answered as
+// JWTs with the same claims, and 401 once revoked.
+func TestEndToEndIntrospection(t *testing.T) {
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	x := iss.Introspector()
+	x.SetClientCredentials("contacts-api", "s3cret")
+	mint := func(scope string) string {
+		tok, err := x.OpaqueToken(jwtguardtest.Claims{Subject: "okta|e2e", Audience: []string{"https://contacts.example.com"}, Scope: scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	reader, admin, revoked := mint("read:contacts"), mint("read:contacts delete:contacts"), mint("read:contacts")
+	x.Revoke(revoked)
+	p := start(t, []string{"JWTGUARD_INTROSPECTION_CLIENT_SECRET=s3cret"}, "-addr", "127.0.0.1:0", "-issuer", iss.URL(),
+		"-introspection-url", iss.IntrospectionURL(), "-introspection-client-id", "contacts-api")
+	base := p.await(t, listenRE)[1]
+	p.await(t, regexp.MustCompile(`(?m)^contacts: opaque tokens introspected at `+regexp.QuoteMeta(iss.IntrospectionURL())+`$`))
+	steps := []struct {
+		method, path, token string
+		status              int
+		want                string // substring of the body
+	}{
+		{"GET", "/api/contacts", reader, 200, `"Ada Lovelace"`},
+		{"GET", "/api/me", reader, 200, `{"sub":"okta|e2e","scopes":["read:contacts"],"custom":{}}`},
+		{"DELETE", "/api/contacts/1", reader, 403, `"scope":"delete:contacts"`},
+		{"DELETE", "/api/contacts/1", admin, 204, ""},
+		{"GET", "/api/contacts", revoked, 401, `"reason":"inactive_token"`},
+	}
+	for _, s := range steps {
+		a := call(t, s.method, base+s.path, bearer(s.token))
+		if a.status != s.status || !strings.Contains(string(a.body), s.want) {
+			t.Errorf("%s %s: %d %s, want %d containing %s", s.method, s.path, a.status, a.body, s.status, s.want)
+		}
+	}
+	if n := x.Requests(); n != 3 {
+		t.Errorf("%d introspection requests, want 3 (one per token: answers are cached)", n)
+	}
+}
+
 // An issuer without discovery: the binary falls back to Auth0's
 // /.well-known/jwks.json; and -jwks-uri skips discovery altogether.
 func TestEndToEndKeyLocations(t *testing.T) {
@@ -303,6 +355,8 @@ func TestEndToEndBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-jwks-refresh", "10ms"},
 		{"-audience", ""},
+		{"-issuer", "https://idp.example.com/", "-introspection-url", "https://idp.example.com/introspect"},
+		{"-introspection-url", "https://idp.example.com/introspect", "-introspection-client-id", "x", "-introspection-client-secret", "y"},
 		{"stray"},
 		{"-nope"},
 	} {

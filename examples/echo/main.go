@@ -19,6 +19,16 @@
 //	-namespace         custom-claim namespace [JWTGUARD_NAMESPACE] (default https://myapp.example.com/)
 //	-jwks-refresh      background key refresh interval [JWTGUARD_JWKS_REFRESH]
 //	-jwks-min-refresh  minimum gap between unknown-kid refreshes [JWTGUARD_JWKS_MIN_REFRESH]
+//	-introspection-url            token introspection endpoint (RFC 7662) for opaque tokens of -issuer [JWTGUARD_INTROSPECTION_URL]
+//	-introspection-client-id      this API's client ID there [JWTGUARD_INTROSPECTION_CLIENT_ID]
+//	-introspection-client-secret  this API's client secret there (client_secret_basic) [JWTGUARD_INTROSPECTION_CLIENT_SECRET]
+//
+// With the three -introspection-* settings, opaque access tokens of -issuer
+// (Okta, Keycloak, ORY Hydra...) are validated at that endpoint and every
+// route answers them exactly as a JWT with the same claims (scopes from the
+// scope member); without them they are refused (opaque_token). The
+// development issuer introspects its own opaque tokens, and prints a curl
+// command with one.
 //
 // Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
 // DELETE /api/contacts/:id (delete:contacts), GET /api/me (any valid access

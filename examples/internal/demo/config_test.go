@@ -40,6 +40,33 @@ func TestParse(t *testing.T) {
 			args: []string{"-audience", "from-flag"},
 			want: Config{Addr: DefaultAddr, Issuer: "https://env.example/", Audience: "from-flag", Namespace: DefaultNamespace},
 		},
+		{
+			name: "introspection flags",
+			args: []string{"-issuer", "https://kc.example.org/realms/r", "-introspection-url", "https://kc.example.org/realms/r/protocol/openid-connect/token/introspect",
+				"-introspection-client-id", "contacts-api", "-introspection-client-secret", "s3cret"},
+			want: Config{Addr: DefaultAddr, Issuer: "https://kc.example.org/realms/r", Audience: DefaultAudience, Namespace: DefaultNamespace,
+				IntrospectionURL:      "https://kc.example.org/realms/r/protocol/openid-connect/token/introspect",
+				IntrospectionClientID: "contacts-api", IntrospectionClientSecret: "s3cret"},
+		},
+		{
+			name: "introspection env vars, a flag wins",
+			env: map[string]string{"JWTGUARD_ISSUER": "https://hydra.example.org/", "JWTGUARD_INTROSPECTION_URL": "https://hydra-admin.example.org/admin/oauth2/introspect",
+				"JWTGUARD_INTROSPECTION_CLIENT_ID": "env-id", "JWTGUARD_INTROSPECTION_CLIENT_SECRET": "env-secret"},
+			args: []string{"-introspection-client-id", "flag-id"},
+			want: Config{Addr: DefaultAddr, Issuer: "https://hydra.example.org/", Audience: DefaultAudience, Namespace: DefaultNamespace,
+				IntrospectionURL:      "https://hydra-admin.example.org/admin/oauth2/introspect",
+				IntrospectionClientID: "flag-id", IntrospectionClientSecret: "env-secret"},
+		},
+		{name: "introspection without credentials", args: []string{"-issuer", "https://i.example/", "-introspection-url", "https://i.example/introspect"},
+			err: "-introspection-url needs -introspection-client-id and -introspection-client-secret"},
+		{name: "introspection without a secret", args: []string{"-issuer", "https://i.example/", "-introspection-url", "https://i.example/introspect", "-introspection-client-id", "x"},
+			err: "needs -introspection-client-id and -introspection-client-secret"},
+		{name: "introspection credentials without URL", env: map[string]string{"JWTGUARD_INTROSPECTION_CLIENT_ID": "x", "JWTGUARD_INTROSPECTION_CLIENT_SECRET": "y"},
+			args: []string{"-issuer", "https://i.example/"}, err: "need -introspection-url"},
+		{name: "introspection with the development issuer", args: []string{"-introspection-url", "https://i.example/introspect",
+			"-introspection-client-id", "x", "-introspection-client-secret", "y"}, err: "needs -issuer"},
+		{name: "introspection URL not absolute", args: []string{"-issuer", "https://i.example/", "-introspection-url", "/introspect",
+			"-introspection-client-id", "x", "-introspection-client-secret", "y"}, err: "not an absolute https URL"},
 		{name: "bad env duration", env: map[string]string{"JWTGUARD_JWKS_REFRESH": "soon"}, err: "JWTGUARD_JWKS_REFRESH"},
 		{name: "bad flag duration", args: []string{"-jwks-min-refresh", "x"}, err: "jwks-min-refresh"},
 		{name: "refresh under 1s", args: []string{"-jwks-refresh", "500ms"}, err: "at least 1s"},
@@ -77,7 +104,9 @@ func TestParseHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"-addr", "JWTGUARD_ADDR", "-issuer", "-jwks-uri", "-audience", "-namespace", "-jwks-refresh", "-jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH"} {
+	for _, want := range []string{"-addr", "JWTGUARD_ADDR", "-issuer", "-jwks-uri", "-audience", "-namespace", "-jwks-refresh", "-jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH",
+		"-introspection-url", "JWTGUARD_INTROSPECTION_URL", "-introspection-client-id", "JWTGUARD_INTROSPECTION_CLIENT_ID",
+		"-introspection-client-secret", "JWTGUARD_INTROSPECTION_CLIENT_SECRET"} {
 		if !strings.Contains(usage.String(), want) {
 			t.Errorf("usage lacks %s:\n%s", want, usage.String())
 		}

@@ -53,6 +53,10 @@ type Tokens struct {
 	// DPoP is an access token with scope "read:contacts" bound to the
 	// DevIssuer's DPoPKey (RFC 9449): it needs a DPoP proof per request.
 	DPoP string
+	// Opaque is an opaque access token with Reader's claims, validated by
+	// token introspection (RFC 7662) at the development issuer's endpoint:
+	// every route answers it as it answers Reader.
+	Opaque string
 }
 
 // MintTokens mints the demo tokens, valid for TokenLifetime. The access
@@ -82,6 +86,13 @@ func (d *DevIssuer) MintTokens() (Tokens, error) {
 	t.DPoP, err = d.AccessToken(jwtguardtest.Claims{
 		Subject: "auth0|dpop-client", Audience: []string{d.audience}, Scope: ScopeRead,
 		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime, Custom: custom, DPoPKey: d.DPoPKey,
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	t.Opaque, err = d.Introspector().OpaqueToken(jwtguardtest.Claims{
+		Subject: "auth0|reader", Audience: []string{d.audience}, Scope: ScopeRead,
+		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime, Custom: custom,
 	})
 	if err != nil {
 		return Tokens{}, err

@@ -10,12 +10,14 @@ import (
 
 	"github.com/jwtguard/jwtguard/adapters/promguard"
 	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
 // Env is what a running demo needs: its configuration (with Issuer filled
-// in), the embedded development issuer (nil when -issuer was given), the
-// key source and the validator. Close releases them in order.
+// in, and with the development issuer its introspection settings), the
+// embedded development issuer (nil when -issuer was given), the key source
+// and the validator. Close releases them in order.
 type Env struct {
 	Config    Config
 	Dev       *DevIssuer
@@ -28,9 +30,12 @@ type Env struct {
 }
 
 // Start builds the demo's Env from cfg. With no cfg.Issuer it first starts
-// the embedded development issuer on loopback and trusts it. It never waits
-// for the network: keys arrive in the background, and until then the
-// validator answers ErrKeysUnavailable (503) and Ready reports false.
+// the embedded development issuer on loopback and trusts it: its JWTs,
+// and its opaque tokens by introspection at its endpoint. With cfg.Issuer,
+// opaque tokens are introspected when cfg.IntrospectionURL is set. It
+// never waits for the network: keys arrive in the background, and until
+// then the validator answers ErrKeysUnavailable (503) and Ready reports
+// false. Introspection does not change readiness.
 func Start(cfg Config) (*Env, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
@@ -43,6 +48,9 @@ func Start(cfg Config) (*Env, error) {
 		}
 		env.Dev = dev
 		env.Config.Issuer = dev.URL()
+		env.Config.IntrospectionURL = dev.IntrospectionURL()
+		env.Config.IntrospectionClientID = jwtguardtest.DefaultIntrospectionClientID
+		env.Config.IntrospectionClientSecret = jwtguardtest.DefaultIntrospectionClientSecret
 	}
 	env.Registry = prometheus.NewRegistry()
 	m, err := promguard.New(env.Registry)
@@ -64,6 +72,9 @@ func Start(cfg Config) (*Env, error) {
 	if cfg.Namespace != "" {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
+	if o := env.introspection(); o != nil {
+		opts = append(opts, o)
+	}
 	v, err := middleware.New(env.Config.Issuer, cfg.Audience, opts...)
 	if err != nil {
 		env.Close()
@@ -71,6 +82,17 @@ func Start(cfg Config) (*Env, error) {
 	}
 	env.Validator = v
 	return env, nil
+}
+
+// introspection is the option that validates opaque tokens (RFC 7662) at
+// Config.IntrospectionURL, or nil when it is empty. The client reports to
+// the demo's Metrics (promguard implements introspect.Observer).
+func (e *Env) introspection() middleware.Option {
+	if e.Config.IntrospectionURL == "" {
+		return nil
+	}
+	return middleware.WithIntrospectionEndpoint(e.Config.IntrospectionURL,
+		e.Config.IntrospectionClientID, e.Config.IntrospectionClientSecret)
 }
 
 // KeySource returns the key source of cfg: jwks.NewRemote(cfg.JWKSURI) when

@@ -12,6 +12,9 @@ import (
 func PrintListening(w io.Writer, name, url string, cfg Config) {
 	fmt.Fprintf(w, "%s: listening on %s\n", name, url)
 	fmt.Fprintf(w, "%s: issuer %s, audience %s\n", name, cfg.Issuer, cfg.Audience)
+	if cfg.IntrospectionURL != "" {
+		fmt.Fprintf(w, "%s: opaque tokens introspected at %s\n", name, cfg.IntrospectionURL)
+	}
 }
 
 // PrintCurl prints ready-to-paste curl commands for the HTTP routes at
@@ -53,7 +56,17 @@ Demo tokens are valid for %.0f hours. Try:
   # the same token as a Bearer token: 401 (downgrade, RFC 9449 section 7.2)
   curl -i -H "Authorization: Bearer %[8]s" %[4]s/api/me
 
-`, dev.URL(), dev.JWKSURL(), TokenLifetime.Hours(), base, t.Reader, t.Admin, t.ID, t.DPoP, proof)
+  # an opaque token with the read-only token's claims, validated by token
+  # introspection (RFC 7662) at %[10]s: 200, as for the JWT
+  curl -i -H "Authorization: Bearer %[11]s" %[4]s/api/contacts
+
+  # who the opaque token says you are: the JWT's answer
+  curl -i -H "Authorization: Bearer %[11]s" %[4]s/api/me
+
+  # an unknown (or revoked) opaque token: 401 invalid_token, inactive_token
+  curl -i -H "Authorization: Bearer jgt_unknown" %[4]s/api/me
+
+`, dev.URL(), dev.JWKSURL(), TokenLifetime.Hours(), base, t.Reader, t.Admin, t.ID, t.DPoP, proof, dev.IntrospectionURL(), t.Opaque)
 }
 
 // MintProof mints a DPoP proof of the demo client for GET base/api/me
