@@ -50,7 +50,7 @@ func newIntrospectionMetrics() *introspectionMetrics {
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "jwtguard_introspection_duration_seconds",
 			Help:    "Time of a token introspection request, failed ones included.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14), // 1 ms .. ~8 s
+			Buckets: prometheus.ExponentialBuckets(0.00025, 2, 16), // 250 µs .. ~8 s
 		}),
 	}
 	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
