@@ -654,3 +654,25 @@ func BenchmarkAuthenticateIntrospectedCacheHit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAuthenticateIntrospectedMiss is the cost of an opaque token the
+// client has not cached: one round trip to the test kit's endpoint on
+// loopback (the cache is off, the flood limits out of the way).
+func BenchmarkAuthenticateIntrospectedMiss(b *testing.B) {
+	k := newIntroKit(b, WithLeeway(time.Minute)) // no introspection yet: the kit's URL is needed first
+	k.v = k.validator(b, k.endpoint(introspect.WithCache(0, 0, 0), introspect.WithRateLimit(1e9, 1<<30)))
+	tok := k.opaque(b, jwtguardtest.Claims{Subject: "s", Scope: "read:contacts"})
+	ctx := context.Background()
+	cred := Credentials{Scheme: SchemeBearer, Token: tok}
+	before := k.x.Requests()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := k.v.Authenticate(ctx, cred); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if k.x.Requests()-before != int64(b.N) {
+		b.Fatalf("%d requests for %d validations", k.x.Requests()-before, b.N)
+	}
+}
