@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -23,7 +24,12 @@ type introspection struct {
 	issuer string // client.Issuer(), one of the Validator's issuers
 	owned  bool   // built by WithIntrospectionEndpoint: Close releases it
 	memo   claimsMemo
+	warned atomic.Int64 // unix nanoseconds of the last failure logged
 }
+
+// introspectionWarnEvery is the least time between two warnings about a
+// failing introspection endpoint.
+const introspectionWarnEvery = 30 * time.Second
 
 // introspectionConfig is what WithIntrospection and WithIntrospectionEndpoint
 // leave for New.
@@ -59,7 +65,9 @@ type introspectionConfig struct {
 // invalid_token with the reason of the matching JWT check, or
 // ReasonInactive for "active": false; an endpoint that cannot answer is 503
 // (ErrUnavailable, ReasonIntrospectionUnavailable or
-// ReasonIntrospectionRateLimited), never 401 and never an accepted token.
+// ReasonIntrospectionRateLimited), never 401 and never an accepted token;
+// its cause is logged at warn (WithLogger, else slog.Default), at most
+// every 30 s.
 //
 // Introspected tokens never enter the verified-token cache (WithTokenCache):
 // c caches answers itself (introspect.WithCache), and a revoked token is
@@ -182,9 +190,32 @@ func (v *Validator) introspect(ctx context.Context, token string, ev *Validation
 	}
 	res, err := in.client.Introspect(ctx, token)
 	if err != nil {
-		return nil, v.introspectionError(err)
+		e := v.introspectionError(err)
+		if e.category == ErrUnavailable {
+			v.warnIntrospection(ctx, err)
+		}
+		return nil, e
 	}
 	return in.memo.claims(res, v.claimsOf)
+}
+
+// warnIntrospection logs why the endpoint gave no usable answer, at warn,
+// at most every introspectionWarnEvery, to the Validator's logger or
+// slog.Default: 503s need a cause an operator can read. The client's error
+// may name the endpoint, never the token.
+func (v *Validator) warnIntrospection(ctx context.Context, err error) {
+	in := v.intro
+	now := time.Now().UnixNano()
+	last := in.warned.Load()
+	if last != 0 && now-last < int64(introspectionWarnEvery) || !in.warned.CompareAndSwap(last, now) {
+		return
+	}
+	l := v.logger
+	if l == nil {
+		l = slog.Default()
+	}
+	l.LogAttrs(ctx, slog.LevelWarn, "jwtguard: token introspection failed; opaque tokens are answered 503",
+		slog.String("issuer", in.issuer), slog.String("error", err.Error()))
 }
 
 // claimsOf reads the Claims of an active answer: the answer's JSON is

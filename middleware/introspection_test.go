@@ -366,6 +366,29 @@ func TestIntrospectionUnavailable(t *testing.T) {
 	}
 }
 
+// TestIntrospectionWarning: a failing endpoint is logged at warn with its
+// cause, at most every 30 s, never with the token.
+func TestIntrospectionWarning(t *testing.T) {
+	k := newIntroKit(t, WithLeeway(time.Minute))
+	var buf lockedBuffer
+	v := k.validator(t, k.endpoint(), WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	k.x.SetOutage(http.StatusUnauthorized)
+	tok := k.opaque(t, jwtguardtest.Claims{})
+	for range 3 {
+		v.Validate(context.Background(), tok)
+	}
+	out := buf.String()
+	if strings.Count(out, "level=WARN") != 1 || !strings.Contains(out, "token introspection failed") ||
+		!strings.Contains(out, "HTTP 401") || !strings.Contains(out, k.iss.URL()) || strings.Contains(out, tok) {
+		t.Fatalf("log:\n%s", out)
+	}
+	v.intro.warned.Add(-int64(introspectionWarnEvery))
+	v.Validate(context.Background(), tok)
+	if n := strings.Count(buf.String(), "level=WARN"); n != 2 {
+		t.Fatalf("%d warnings after 30 s:\n%s", n, buf.String())
+	}
+}
+
 // TestIntrospectionBinding: the cnf of an answer binds the token as a
 // JWT's does.
 func TestIntrospectionBinding(t *testing.T) {
