@@ -95,8 +95,11 @@ func NewIssuer(opts ...Option) (*Issuer, error) {
 	if _, err := iss.addKey(o.alg); err != nil {
 		return nil, err
 	}
-	iss.srv = httptest.NewServer(iss.handler())
-	iss.base = iss.srv.URL
+	// base is set before the server starts, so that handlers read it
+	// without a race even when the requests come from another process.
+	iss.srv = httptest.NewUnstartedServer(iss.handler())
+	iss.base = "http://" + iss.srv.Listener.Addr().String()
+	iss.srv.Start()
 	return iss, nil
 }
 
