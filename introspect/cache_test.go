@@ -382,7 +382,7 @@ type nopObserver struct{}
 
 func (nopObserver) Introspected(RequestEvent) {}
 func (nopObserver) CacheLookup(bool, Kind)    {}
-func (nopObserver) RateLimited()              {}
+func (nopObserver) RateLimited(string)        {}
 
 // BenchmarkCacheHit: the cost of an answer from the cache, the path every
 // request after the first takes.

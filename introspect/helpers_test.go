@@ -123,6 +123,8 @@ type recObserver struct {
 	misses      int
 	hitKinds    []Kind
 	rateLimited int
+	// rateLimitedIssuers are the issuers RateLimited named.
+	rateLimitedIssuers []string
 }
 
 func (o *recObserver) Introspected(ev RequestEvent) {
@@ -142,10 +144,11 @@ func (o *recObserver) CacheLookup(hit bool, kind Kind) {
 	}
 }
 
-func (o *recObserver) RateLimited() {
+func (o *recObserver) RateLimited(issuer string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.rateLimited++
+	o.rateLimitedIssuers = append(o.rateLimitedIssuers, issuer)
 }
 
 // rawServer serves h on loopback and counts requests.

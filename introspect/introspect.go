@@ -193,8 +193,12 @@ func (c *Client) lead(ctx context.Context, token string, k cacheKey, s *shard, c
 func (c *Client) fetch(ctx context.Context, token string) (*Result, *Error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.timeout)
 	defer cancel()
+	discoverStart := time.Now()
 	ep, e := c.endpointURL(ctx)
 	if e != nil {
+		if c.obs != nil {
+			c.obs.Introspected(RequestEvent{Issuer: c.cfg.Issuer, Kind: e.Kind, Duration: time.Since(discoverStart)})
+		}
 		return nil, e
 	}
 	if ok, wait := c.bucket.take(c.opts.now()); !ok {
@@ -225,7 +229,7 @@ func (c *Client) fetch(ctx context.Context, token string) (*Result, *Error) {
 
 func (c *Client) rateLimited(desc string, wait time.Duration) *Error {
 	if c.obs != nil {
-		c.obs.RateLimited()
+		c.obs.RateLimited(c.cfg.Issuer)
 	}
 	e := unavailable(KindRateLimited, desc, nil)
 	e.RetryAfter = max((wait + time.Second - 1).Truncate(time.Second), time.Second)

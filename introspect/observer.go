@@ -3,8 +3,8 @@ package introspect
 import "time"
 
 // RequestEvent describes one finished request to the introspection
-// endpoint. It never carries the token or anything read from the answer but
-// the HTTP status.
+// endpoint, or a failed discovery of it. It never carries the token or
+// anything read from the answer but the HTTP status.
 type RequestEvent struct {
 	// Issuer is Config.Issuer: configuration, safe as a metric label.
 	Issuer string
@@ -22,7 +22,9 @@ type RequestEvent struct {
 // concurrent use and never block. Without an observer (the default) a
 // Client pays nothing.
 type Observer interface {
-	// Introspected reports a finished request to the endpoint.
+	// Introspected reports a finished request to the endpoint, and an
+	// Introspect call that could not ask because the endpoint could not be
+	// discovered (Kind KindDiscovery, StatusCode 0).
 	Introspected(RequestEvent)
 	// CacheLookup reports one Introspect call's cache lookup (only when
 	// the cache is enabled). hit is true when the cache answered; kind is
@@ -30,6 +32,6 @@ type Observer interface {
 	// join a request already in flight for the same token.
 	CacheLookup(hit bool, kind Kind)
 	// RateLimited reports a request turned down by WithRateLimit or
-	// WithConcurrency before it was sent.
-	RateLimited()
+	// WithConcurrency before it was sent; issuer is Config.Issuer.
+	RateLimited(issuer string)
 }

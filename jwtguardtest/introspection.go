@@ -104,6 +104,7 @@ func NewIntrospector() (*Introspector, error) {
 	mux.Handle("POST "+IntrospectionPath, x)
 	mux.HandleFunc("GET /.well-known/openid-configuration", x.serveMetadata)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", x.serveMetadata)
+	// The URLs are set before the server starts: handlers read them.
 	x.srv = httptest.NewUnstartedServer(mux)
 	base := "http://" + x.srv.Listener.Addr().String()
 	x.issuer = base + "/"

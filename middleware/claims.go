@@ -50,10 +50,22 @@ type Claims struct {
 	// (Credentials.ClientCertificate); Validate refuses it.
 	ConfirmationX5T string
 
-	// Header members that identify how the token was signed.
+	// Header members that identify how the token was signed; "" for an
+	// introspected token.
 	Algorithm string // alg
 	KeyID     string // kid
 	Type      string // typ
+
+	// Username is the username of an introspection answer (RFC 7662
+	// section 2.2), a human-readable identifier of the resource owner; ""
+	// for a JWT, whose issuers name it differently (read it with Custom).
+	Username string
+	// Introspected is true for an opaque token validated by token
+	// introspection (RFC 7662, WithIntrospection), false for a JWT whose
+	// signature was verified. The claims of an introspected token are the
+	// members of the authorization server's answer (iss defaults to the
+	// configured issuer), and Raw returns the answer's JSON.
+	Introspected bool
 
 	raw        []byte       // the JSON payload; never modified
 	namespaces []string     // custom-claim namespaces of the validator
@@ -105,8 +117,8 @@ func (c *Claims) Scopes() []string {
 	return out
 }
 
-// Raw returns the token's JSON payload, or nil for a nil c. The caller
-// must not modify it.
+// Raw returns the token's JSON payload (the introspection answer of an
+// introspected token), or nil for a nil c. The caller must not modify it.
 func (c *Claims) Raw() []byte {
 	if c == nil {
 		return nil

@@ -33,6 +33,11 @@ var registered = map[string]bool{
 	"permissions": true, "gty": true, "cnf": true,
 }
 
+// introspectionMembers are the members of an introspection answer (RFC
+// 7662 section 2.2) that describe the answer or have a Claims field: not
+// custom claims of an introspected token.
+var introspectionMembers = map[string]bool{"active": true, "token_type": true, "username": true}
+
 // Custom decodes the claim name into a T. The name is looked up with each
 // namespace of the validator prepended, in the order given to
 // WithNamespace (Auth0-style namespaced claims: "favorite_color" finds
@@ -65,14 +70,15 @@ func Custom[T any](c *Claims, name string) (T, error) {
 // stripped), every other claim that is not a registered one (iss, sub,
 // aud, exp, nbf, iat, jti, azp, client_id, scope, scp, permissions, gty,
 // cnf) by its full name, so that claims under a namespace that is not
-// configured are listed too. For every key k, the value is what
+// configured are listed too; for an introspected token, not the answer's
+// active, token_type and username either. For every key k, the value is what
 // Custom(c, k) decodes: a namespaced claim wins over a plain claim of the
 // same short name, and the first namespace given to WithNamespace wins
 // over later ones. It returns an empty map for a nil c.
 func (c *Claims) CustomClaims() map[string]json.RawMessage {
 	out := c.shortNames()
 	c.each(func(k string, v []byte) {
-		if _, dup := out[k]; !dup && !registered[k] && !c.underNamespace(k) {
+		if _, dup := out[k]; !dup && !registered[k] && !(c.Introspected && introspectionMembers[k]) && !c.underNamespace(k) {
 			out[k] = json.RawMessage(v)
 		}
 	})

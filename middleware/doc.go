@@ -24,6 +24,11 @@
 // of the API is failing (the issuer's keys, the DPoP replay store), never
 // the client's token.
 //
+// Opaque access tokens (Okta, Keycloak, ORY Hydra, Ping) are validated by
+// token introspection (RFC 7662) with WithIntrospection and package
+// introspect: JWTs stay local, other tokens go to the authorization server,
+// and both give the same Claims (Claims.Introspected tells them apart).
+//
 // DPoP-bound tokens (RFC 9449) are accepted by default with the DPoP
 // scheme: WithDPoP and the WithDPoP* options set the policy, and package
 // dpop verifies the proofs and holds the replay stores and nonces.

@@ -22,7 +22,8 @@ var (
 	// ("insufficient_scope").
 	ErrInsufficientScope = errors.New("middleware: insufficient scope")
 	// ErrUnavailable: a dependency of this API is failing, such as the
-	// DPoP replay store (ReasonReplayStoreUnavailable). A server-side
+	// DPoP replay store (ReasonReplayStoreUnavailable) or the token
+	// introspection endpoint (ReasonIntrospectionUnavailable). A server-side
 	// condition: 503 with Retry-After, never 401, and no error code.
 	ErrUnavailable = errors.New("middleware: a dependency of this API is failing")
 	// ErrKeysUnavailable: no verification keys could be loaded yet (the
@@ -78,6 +79,11 @@ type Error struct {
 	// section 3; whole seconds in the challenge). Empty otherwise.
 	ACRValues []string
 	MaxAge    time.Duration
+	// RetryAfter is how long the failing dependency of a 503 asks clients
+	// to wait, when it knows (ReasonIntrospectionRateLimited); 0 otherwise.
+	// Adapters send the larger of it and their own Retry-After.
+	RetryAfter time.Duration
+
 	// DPoPNonce is the nonce the client must use, sent by adapters in the
 	// DPoP-Nonce header (RFC 9449 section 9).
 	DPoPNonce string

@@ -17,8 +17,7 @@ type ContextObserver interface {
 
 // Path says how the token of a validation was presented and checked: a
 // fixed list, safe as a metric label or span attribute, that grows with the
-// ways jwtguard accepts a token (introspection, RFC 7662, will have a value
-// of its own). It is never the path of a URL.
+// ways jwtguard accepts a token. It is never the path of a URL.
 type Path string
 
 // The paths.
@@ -38,6 +37,10 @@ const (
 	// covers the token's checks and the certificate's; those of the proof
 	// are Authenticate's.
 	PathDPoPMTLS Path = "dpop_mtls"
+	// PathIntrospection: an opaque token validated at the authorization
+	// server's introspection endpoint (RFC 7662, WithIntrospection), with
+	// either scheme. The event's Issuer is the introspection client's.
+	PathIntrospection Path = "introspection"
 )
 
 // pathOf returns the Path of an authorization scheme.

@@ -59,6 +59,8 @@ type config struct {
 	resolver   IssuerResolver
 	resolving  ResolverSettings
 	certBound  bool // WithCertificateBoundTokens
+
+	introspection introspectionConfig
 }
 
 // WithKeys sets the key source of the primary issuer (the one given to New).

@@ -70,6 +70,20 @@ const (
 	// fault, logged at error level, answered 401 so that no client can
 	// cause a 5xx.
 	ReasonMTLSProxyHeader Reason = "mtls_proxy_header"
+	// Token introspection (RFC 7662, WithIntrospection).
+	//
+	// ReasonInactive: the authorization server answered "active": false
+	// for an opaque token (revoked, expired, unknown); 401 invalid_token.
+	// Its other refusals reuse the reasons of the matching JWT checks
+	// (expired, audience_mismatch, wrong_token_type...).
+	ReasonInactive Reason = "inactive_token"
+	// ReasonIntrospectionUnavailable: the introspection endpoint could not
+	// be discovered, reached or understood (ErrUnavailable, 503).
+	ReasonIntrospectionUnavailable Reason = "introspection_unavailable"
+	// ReasonIntrospectionRateLimited: the introspection client's own flood
+	// limits turned the request down (ErrUnavailable, 503; Error.RetryAfter
+	// says when to retry).
+	ReasonIntrospectionRateLimited Reason = "introspection_rate_limited"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -86,4 +100,5 @@ var Reasons = []Reason{
 	ReasonDPoPReplayQuota, ReasonReplayStoreUnavailable,
 	ReasonClaimRequirement, ReasonInsufficientUserAuthentication,
 	ReasonMTLSNoCertificate, ReasonMTLSCertificateMismatch, ReasonMTLSProxyHeader,
+	ReasonInactive, ReasonIntrospectionUnavailable, ReasonIntrospectionRateLimited,
 }

@@ -36,6 +36,7 @@ type Validator struct {
 	offer      offer // the schemes accepted, for challenges
 	certBound  bool  // WithCertificateBoundTokens: said in ResourceMetadata
 	proxyLog   *proxyLog
+	intro      *introspection // opaque tokens (WithIntrospection); nil: refused
 }
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
@@ -81,7 +82,12 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 	if err := c.dpop.newVerifier(c.now); err != nil {
 		return nil, err
 	}
+	intro, err := c.newIntrospection()
+	if err != nil {
+		return nil, err
+	}
 	if err := c.startSources(); err != nil {
+		intro.close()
 		return nil, err
 	}
 	return &Validator{
@@ -102,6 +108,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		offer:      c.offer(),
 		certBound:  c.certBound,
 		proxyLog:   &proxyLog{},
+		intro:      intro,
 	}, nil
 }
 
@@ -113,9 +120,12 @@ func cacheFor(size int) *tokenCache {
 }
 
 // Close stops the key sources New created and those of resolved issuers
-// (WithIssuerResolver). Sources passed with WithKeys, WithIssuer or
-// IssuerConfig.Keys belong to the caller.
+// (WithIssuerResolver), and closes the idle connections of the
+// introspection client WithIntrospectionEndpoint built. Sources passed with
+// WithKeys, WithIssuer or IssuerConfig.Keys, and a client passed with
+// WithIntrospection, belong to the caller.
 func (v *Validator) Close() error {
+	v.intro.close()
 	var errs []error
 	if v.resolver != nil {
 		errs = append(errs, v.resolver.close())
@@ -165,8 +175,12 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     malformed); any other binding (RFC 7800 jwk, jwe, kid, jku, unknown
 //     members, an empty cnf) with ReasonUnsupportedConfirmation.
 //
+// With WithIntrospection, a token of any other shape than a JWS (three
+// segments) or a JWE (five) is not refused as opaque but validated at the
+// introspection endpoint (RFC 7662), then its sender constraint as in 6.
+//
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
-// ErrKeysUnavailable.
+// ErrUnavailable (ErrKeysUnavailable, or the introspection endpoint).
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
 	cs, e := v.check(ctx, token, SchemeBearer, nil)
 	if e != nil {
@@ -229,6 +243,9 @@ func (v *Validator) validate(ctx context.Context, token string, ev *ValidationEv
 	// splitCompact's precise error.
 	parts, fast := jose.SplitFast(token)
 	if !fast {
+		if v.intro != nil && opaqueShape(token) {
+			return v.introspect(ctx, token, ev)
+		}
 		var e *Error
 		if parts, e = splitCompact(token); e != nil {
 			return nil, e

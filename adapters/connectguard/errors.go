@@ -68,7 +68,8 @@ func isGRPC(r *http.Request) bool {
 // client-safe description as message, a google.rpc.ErrorInfo detail with
 // jwtguard's reason, the RFC 6750 error code and the missing scopes, and as
 // metadata the challenge (RFC 6750 section 3, RFC 9449 section 7.1), the
-// nonce of use_dpop_nonce and the Retry-After of unavailable.
+// nonce of use_dpop_nonce and the Retry-After of unavailable (WithRetryAfter,
+// or the error's own RetryAfter when longer).
 func (g *Guard) connectError(e *middleware.Error) *connect.Error {
 	ce := connect.NewError(connect.Code(e.GRPCCode()), errors.New(e.Description))
 	info := &errdetails.ErrorInfo{Domain: ErrorDomain, Reason: string(e.Reason), Metadata: map[string]string{}}
@@ -90,7 +91,7 @@ func (g *Guard) connectError(e *middleware.Error) *connect.Error {
 		ce.Meta().Set(NonceKey, e.DPoPNonce)
 	}
 	if e.HTTPStatus() == http.StatusServiceUnavailable {
-		ce.Meta().Set(RetryAfterKey, strconv.Itoa(int((g.cfg.retryAfter+time.Second-1)/time.Second)))
+		ce.Meta().Set(RetryAfterKey, strconv.Itoa(int((max(g.cfg.retryAfter, e.RetryAfter)+time.Second-1)/time.Second)))
 	}
 	return ce
 }

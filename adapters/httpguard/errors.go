@@ -11,7 +11,8 @@ import (
 )
 
 // WriteError answers a refused request: status, WWW-Authenticate challenge
-// (RFC 6750 section 3), Retry-After on 503, and an RFC 9457
+// (RFC 6750 section 3), Retry-After on 503 (WithRetryAfter, or the error's
+// own RetryAfter when longer), and an RFC 9457
 // application/problem+json body with the same code and description. Other
 // adapters (gin) render through it so answers never differ.
 func WriteError(w http.ResponseWriter, r *http.Request, err error, opts ...Option) {
@@ -38,7 +39,8 @@ func (c *config) defaultWriter(w http.ResponseWriter, _ *http.Request, err error
 	}
 	status := e.HTTPStatus()
 	if status == http.StatusServiceUnavailable {
-		h.Set("Retry-After", strconv.Itoa(int((c.retryAfter+time.Second-1)/time.Second)))
+		// The failing dependency may know better (a rate limit's refill).
+		h.Set("Retry-After", strconv.Itoa(int((max(c.retryAfter, e.RetryAfter)+time.Second-1)/time.Second)))
 	}
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")

@@ -38,8 +38,8 @@
 //	jwtguard.jwks.unknown_kid.refreshes  counter {refresh}     source, result                jwtguard_jwks_unknown_kid_refreshes_total
 //
 // The reason is "none" on metrics of accepted tokens, as in promguard;
-// path adds "bearer", "dpop", "mtls" or "dpop_mtls" (middleware.Path) to
-// what promguard counts.
+// path adds "bearer", "dpop", "mtls", "dpop_mtls" or "introspection"
+// (middleware.Path) to what promguard counts.
 //
 // Never recorded: the token, a signature, a claim value (sub, client,
 // scopes...) or a kid. Attribute values stay bounded: the issuer is a

@@ -40,8 +40,8 @@ const (
 	// only: the result says it for metrics).
 	CacheHitKey = attribute.Key("jwtguard.cache.hit")
 	// PathKey is how the token was presented and checked: a
-	// middleware.Path ("bearer", "dpop", "mtls", "dpop_mtls"; later
-	// introspection).
+	// middleware.Path ("bearer", "dpop", "mtls", "dpop_mtls",
+	// "introspection").
 	// It is never a URL path.
 	PathKey = attribute.Key("jwtguard.path")
 	// ErrorTypeKey is OpenTelemetry's error.type: the Reason of a refusal.

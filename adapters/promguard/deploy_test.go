@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtguard/jwtguard/adapters/promguard"
+	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/middleware"
 )
@@ -207,6 +208,11 @@ func driveEvents(m *promguard.Metrics) {
 	m.KeysFetched(jwks.FetchEvent{Source: "down", Trigger: jwks.TriggerInitial, Err: errors.New("503")})
 	m.UnknownKIDRefresh("idp", false)
 	m.UnknownKIDRefresh("idp", true)
+	m.Introspected(introspect.RequestEvent{Issuer: iss, StatusCode: 200, Duration: 20 * time.Millisecond})
+	m.Introspected(introspect.RequestEvent{Issuer: iss, Kind: introspect.KindUnavailable, StatusCode: 503, Duration: time.Millisecond})
+	m.CacheLookup(true, "")
+	m.CacheLookup(false, "")
+	m.RateLimited(iss)
 }
 
 // recordingRegisterer keeps what promguard registers, for Describe.

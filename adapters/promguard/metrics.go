@@ -22,7 +22,8 @@ const (
 const untrusted = "untrusted"
 
 // Metrics records jwtguard's events as Prometheus metrics. It implements
-// middleware.Observer and jwks.Observer and is safe for concurrent use.
+// middleware.Observer, jwks.Observer and introspect.Observer and is safe
+// for concurrent use.
 type Metrics struct {
 	validations *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
@@ -33,6 +34,8 @@ type Metrics struct {
 	byResult    map[string]prometheus.Observer
 	counters    sync.Map // validationKey -> prometheus.Counter
 	staleness   *stalenessCollector
+
+	introspection *introspectionMetrics
 }
 
 type validationKey struct {
@@ -74,9 +77,11 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "jwtguard_jwks_unknown_kid_refreshes_total",
 			Help: "Refreshes asked for because a token named an unknown kid, by result (fetched, rate_limited).",
 		}, []string{"source", "result"}),
-		staleness: newStalenessCollector(),
+		staleness:     newStalenessCollector(),
+		introspection: newIntrospectionMetrics(),
 	}
-	for _, c := range []prometheus.Collector{m.validations, m.duration, m.fetches, m.keys, m.lastSuccess, m.unknownKID, m.staleness} {
+	for _, c := range append([]prometheus.Collector{m.validations, m.duration, m.fetches, m.keys, m.lastSuccess, m.unknownKID, m.staleness},
+		m.introspection.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

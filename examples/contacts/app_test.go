@@ -79,6 +79,7 @@ func TestContract(t *testing.T) {
 	t.Run("answers", func(t *testing.T) { demotest.Answers(t, h) })
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
+	t.Run("introspection", func(t *testing.T) { demotest.Introspection(t, h) })
 	t.Run("certificate-bound tokens", func(t *testing.T) { demotest.CertificateBound(t, h) })
 	t.Run("several issuers", func(t *testing.T) { demotest.SeveralIssuers(t, h) })
 	t.Run("audit starts empty", func(t *testing.T) { demotest.AuditStartsEmpty(t, h) })

@@ -174,6 +174,7 @@ var (
 	idRE     = regexp.MustCompile(`# an ID token.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/me\n`)
 	orgRE    = regexp.MustCompile(`# a member of the organization.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/orgs/acme/contacts\n`)
 	auditRE  = regexp.MustCompile(`# the audit log after a multi-factor sign-in.*\n.*\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/audit\n`)
+	opaqueRE = regexp.MustCompile(`# introspection \(RFC 7662\) at \S+: 200, as for the JWT\n\s+curl -i -H "Authorization: Bearer ([^"]+)" (\S+)/api/contacts\n`)
 )
 
 // With no flags the binary starts its own development issuer and prints
@@ -181,9 +182,9 @@ var (
 func TestEndToEndDevelopmentIssuer(t *testing.T) {
 	p := start(t, nil, "-addr", "127.0.0.1:0")
 	base := p.await(t, listenRE)[1]
-	reader, admin, id := p.await(t, readerRE), p.await(t, adminRE), p.await(t, idRE)
+	reader, admin, id, opaque := p.await(t, readerRE), p.await(t, adminRE), p.await(t, idRE), p.await(t, opaqueRE)
 	org, auditor := p.await(t, orgRE), p.await(t, auditRE)
-	for _, m := range [][]string{reader, admin, id, org, auditor} {
+	for _, m := range [][]string{reader, admin, id, opaque, org, auditor} {
 		if m[2] != base {
 			t.Fatalf("curl command targets %s, server is %s", m[2], base)
 		}
@@ -207,6 +208,11 @@ func TestEndToEndDevelopmentIssuer(t *testing.T) {
 		{"GET", "/api/orgs/acme/contacts", reader[1], 403, `"reason":"claim_requirement"`},
 		{"GET", "/api/audit", auditor[1], 200, `[{"action":"delete","id":"1"}]`},
 		{"GET", "/api/audit", admin[1], 401, `"acr_values":"http://schemas.openid.net/pape/policies/2007/06/multi-factor","max_age":300`},
+		// The opaque token is introspected and answered as the reader's JWT.
+		{"GET", "/api/contacts", opaque[1], 200, `"Grace Hopper"`},
+		{"GET", "/api/me", opaque[1], 200, `{"sub":"auth0|reader","scopes":["read:contacts"],"custom":{"favorite_color":"blue"}}`},
+		{"DELETE", "/api/contacts/3", opaque[1], 403, `"scope":"delete:contacts"`},
+		{"GET", "/api/me", "jgt_unknown", 401, `"reason":"inactive_token"`},
 	}
 	for _, s := range steps {
 		var auth []string
@@ -266,6 +272,52 @@ func TestEndToEndIssuerDownAtStart(t *testing.T) {
 	}
 }
 
+// With -issuer and the introspection flags (the secret from the
+// environment), that issuer's opaque tokens are introspected: answered as
+// JWTs with the same claims, and 401 once revoked.
+func TestEndToEndIntrospection(t *testing.T) {
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	x := iss.Introspector()
+	x.SetClientCredentials("contacts-api", "s3cret")
+	mint := func(scope string) string {
+		tok, err := x.OpaqueToken(jwtguardtest.Claims{Subject: "okta|e2e", Audience: []string{"https://contacts.example.com"}, Scope: scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	reader, admin, revoked := mint("read:contacts"), mint("read:contacts delete:contacts"), mint("read:contacts")
+	x.Revoke(revoked)
+	p := start(t, []string{"JWTGUARD_INTROSPECTION_CLIENT_SECRET=s3cret"}, "-addr", "127.0.0.1:0", "-issuer", iss.URL(),
+		"-introspection-url", iss.IntrospectionURL(), "-introspection-client-id", "contacts-api")
+	base := p.await(t, listenRE)[1]
+	p.await(t, regexp.MustCompile(`(?m)^contacts: opaque tokens introspected at `+regexp.QuoteMeta(iss.IntrospectionURL())+`$`))
+	steps := []struct {
+		method, path, token string
+		status              int
+		want                string // substring of the body
+	}{
+		{"GET", "/api/contacts", reader, 200, `"Ada Lovelace"`},
+		{"GET", "/api/me", reader, 200, `{"sub":"okta|e2e","scopes":["read:contacts"],"custom":{}}`},
+		{"DELETE", "/api/contacts/1", reader, 403, `"scope":"delete:contacts"`},
+		{"DELETE", "/api/contacts/1", admin, 204, ""},
+		{"GET", "/api/contacts", revoked, 401, `"reason":"inactive_token"`},
+	}
+	for _, s := range steps {
+		a := call(t, s.method, base+s.path, bearer(s.token))
+		if a.status != s.status || !strings.Contains(string(a.body), s.want) {
+			t.Errorf("%s %s: %d %s, want %d containing %s", s.method, s.path, a.status, a.body, s.status, s.want)
+		}
+	}
+	if n := x.Requests(); n != 3 {
+		t.Errorf("%d introspection requests, want 3 (one per token: answers are cached)", n)
+	}
+}
+
 // An issuer without discovery: the binary falls back to Auth0's
 // /.well-known/jwks.json; and -jwks-uri skips discovery altogether.
 func TestEndToEndKeyLocations(t *testing.T) {
@@ -322,6 +374,8 @@ func TestEndToEndBadFlags(t *testing.T) {
 		{env: []string{"JWTGUARD_ISSUER=https://a.example/,,https://b.example/"},
 			want: `demo: JWTGUARD_ISSUER "https://a.example/,,https://b.example/": an issuer of the comma-separated list is empty` + "\n"},
 		{args: []string{"-issuer", ""}, want: "demo: -issuer is empty\n"},
+		{args: []string{"-issuer", "https://idp.example.com/", "-introspection-url", "https://idp.example.com/introspect"}},
+		{args: []string{"-introspection-url", "https://idp.example.com/introspect", "-introspection-client-id", "x", "-introspection-client-secret", "y"}},
 	} {
 		cmd := exec.Command(binary(t), tc.args...)
 		cmd.Env = append(os.Environ(), tc.env...)

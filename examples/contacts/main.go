@@ -22,6 +22,16 @@
 //	-tls-cert, -tls-key  serve HTTPS with these PEM files [JWTGUARD_TLS_CERT, JWTGUARD_TLS_KEY]
 //	-client-ca         ask clients for a certificate verified against this PEM CA (certificate-bound tokens, RFC 8705) [JWTGUARD_CLIENT_CA]
 //	-dev-tls           HTTPS and client certificates with generated development certificates [JWTGUARD_DEV_TLS]
+//	-introspection-url            token introspection endpoint (RFC 7662) for opaque tokens of -issuer [JWTGUARD_INTROSPECTION_URL]
+//	-introspection-client-id      this API's client ID there [JWTGUARD_INTROSPECTION_CLIENT_ID]
+//	-introspection-client-secret  this API's client secret there (client_secret_basic) [JWTGUARD_INTROSPECTION_CLIENT_SECRET]
+//
+// With the three -introspection-* settings, opaque access tokens of -issuer
+// (Okta, Keycloak, ORY Hydra...) are validated at that endpoint and every
+// route answers them exactly as a JWT with the same claims (scopes from the
+// scope member); without them they are refused (opaque_token). The
+// development issuer introspects its own opaque tokens, and prints a curl
+// command with one.
 //
 // Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
 // DELETE /api/contacts/{id} (delete:contacts), GET /api/me (any valid access

@@ -97,10 +97,16 @@ const (
 	// ReplayDown validates with Env.ReplayDown: its DPoP replay store
 	// fails, so every DPoP request meets "replay store unavailable".
 	ReplayDown
+	// IntrospectionAPI validates with Env.Introspection: opaque tokens are
+	// introspected (RFC 7662).
+	IntrospectionAPI
+	// IntrospectionDown validates with Env.IntrospectionDown: the
+	// introspection endpoint answers 503.
+	IntrospectionDown
 )
 
 // APIs lists every API, for runners that build one handler per API.
-var APIs = []API{DefaultAPI, KeysDown, NonceAPI, DPoPOnlyAPI, ReplayDown}
+var APIs = []API{DefaultAPI, KeysDown, NonceAPI, DPoPOnlyAPI, ReplayDown, IntrospectionAPI, IntrospectionDown}
 
 // Case is one request and the answer every adapter must give.
 type Case struct {
@@ -156,10 +162,12 @@ func dpop(tok func(Tokens) string) func(Tokens) []string {
 
 func token(f func(Tokens) string) func(Tokens) []string { return bearer(f) }
 
-func bound(t Tokens) string     { return t.Bound }
-func reader(t Tokens) string    { return t.Reader }
-func certBound(t Tokens) string { return t.CertBound }
-func kidBound(t Tokens) string  { return t.KidBound }
+func bound(t Tokens) string        { return t.Bound }
+func reader(t Tokens) string       { return t.Reader }
+func certBound(t Tokens) string    { return t.CertBound }
+func kidBound(t Tokens) string     { return t.KidBound }
+func opaqueReader(t Tokens) string { return t.OpaqueReader }
+func opaqueBound(t Tokens) string  { return t.OpaqueBound }
 
 // proof is one valid proof of the request for the token tok returns.
 func proof(tok func(Tokens) string) func(DPoP, Tokens) []string {
@@ -348,4 +356,39 @@ var Cases = []Case{
 	{Name: "step-up of a DPoP request", Route: Audit, Auth: dpop(bound), Proofs: boundProof,
 		Status: 401, Code: "insufficient_user_authentication", GRPC: codes.Unauthenticated,
 		Reason: middleware.ReasonInsufficientUserAuthentication, ACRValues: MFA, MaxAge: 300, ErrorOn: middleware.SchemeDPoP},
+	// Token introspection (RFC 7662): an opaque token is answered exactly
+	// as a JWT with the same claims; JWTs stay local; without
+	// introspection an opaque token is opaque_token (above).
+	{Name: "introspection, opaque token", Route: Read, API: IntrospectionAPI, Auth: bearer(opaqueReader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "introspection, JWT", Route: Read, API: IntrospectionAPI, Auth: bearer(reader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "introspection, opaque token lacking a scope", Route: Delete, API: IntrospectionAPI, Auth: bearer(opaqueReader),
+		Status: 403, Code: "insufficient_scope", GRPC: codes.PermissionDenied,
+		Reason: middleware.ReasonInsufficientScope, Scope: "delete:contacts"},
+	{Name: "introspection, opaque delete by permissions", Route: Delete, API: IntrospectionAPI,
+		Auth:   bearer(func(t Tokens) string { return t.OpaqueDeleter }),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "introspection, opaque token on a public route", Route: Public, API: IntrospectionAPI, Auth: bearer(opaqueReader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "introspection, revoked opaque token", Route: Read, API: IntrospectionAPI,
+		Auth:   bearer(func(t Tokens) string { return t.OpaqueRevoked }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonInactive},
+	{Name: "introspection, unknown opaque token", Route: Read, API: IntrospectionAPI, Auth: bearer(func(t Tokens) string { return t.Opaque }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonInactive},
+	{Name: "introspection, JWE", Route: Read, API: IntrospectionAPI, Auth: bearer(func(t Tokens) string { return t.JWE }),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonEncrypted},
+	{Name: "introspection, DPoP-bound opaque token", Route: Read, API: IntrospectionAPI, Auth: dpop(opaqueBound), Proofs: proof(opaqueBound),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "introspection, DPoP-bound opaque token as Bearer", Route: Read, API: IntrospectionAPI, Auth: bearer(opaqueBound),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonDPoPDowngrade},
+	// An endpoint that cannot answer is the API's failure: 503 with
+	// Retry-After (HTTP), Unavailable (gRPC), never 401; JWTs do not
+	// need it.
+	{Name: "introspection endpoint down", Route: Read, API: IntrospectionDown, Auth: bearer(opaqueReader),
+		Status: 503, GRPC: codes.Unavailable, Reason: middleware.ReasonIntrospectionUnavailable},
+	{Name: "introspection endpoint down, JWT", Route: Read, API: IntrospectionDown, Auth: bearer(reader),
+		Status: 200, GRPC: codes.OK, Subject: "auth0|alice"},
+	{Name: "opaque token without introspection", Route: Read, Auth: bearer(opaqueReader),
+		Status: 401, Code: "invalid_token", GRPC: codes.Unauthenticated, Reason: middleware.ReasonOpaque},
 }

@@ -32,6 +32,13 @@ type Env struct {
 	DPoPOnly *middleware.Validator
 	// ReplayDown is V with a DPoP replay store that always fails.
 	ReplayDown *middleware.Validator
+	// Introspection is V that also validates Issuer's opaque tokens at its
+	// introspection endpoint (RFC 7662, WithIntrospectionEndpoint).
+	Introspection *middleware.Validator
+	// IntrospectionDown is Introspection whose introspection endpoint
+	// answers 503: every opaque token meets "introspection unavailable",
+	// JWTs are validated as by V.
+	IntrospectionDown *middleware.Validator
 	// DPoPKey is the client key Tokens.Bound is bound to.
 	DPoPKey *jwtguardtest.DPoPKey
 	// Mutual TLS (RFC 8705): the CA, the API's server certificate (for
@@ -56,6 +63,10 @@ func (e *Env) Validator(a API) *middleware.Validator {
 		return e.DPoPOnly
 	case ReplayDown:
 		return e.ReplayDown
+	case IntrospectionAPI:
+		return e.Introspection
+	case IntrospectionDown:
+		return e.IntrospectionDown
 	}
 	return e.V
 }
@@ -98,6 +109,14 @@ type Tokens struct {
 	// 7800 section 3.4): a binding jwtguard does not verify, so refused
 	// everywhere.
 	KidBound string
+	// Opaque access tokens of Issuer's introspection endpoint, for the
+	// Introspection APIs: the claims of Reader, Deleter and Bound.
+	OpaqueReader  string
+	OpaqueDeleter string
+	OpaqueBound   string
+	// OpaqueRevoked is OpaqueReader's twin, revoked: the endpoint answers
+	// "active": false.
+	OpaqueRevoked string
 }
 
 // NewEnv starts an issuer and builds the validators; everything stops when
@@ -144,6 +163,9 @@ func NewEnv(t testing.TB) *Env {
 	t.Cleanup(down.Close)
 	down.SetOutage(http.StatusBadGateway)
 	e.Down = validator(t, iss, down)
+	e.Introspection = validator(t, iss, iss, introspection(iss.IntrospectionURL()))
+	down.Introspector().SetDown(true)
+	e.IntrospectionDown = validator(t, iss, iss, introspection(down.IntrospectionURL()))
 
 	mint := func(c jwtguardtest.Claims) string {
 		t.Helper()
@@ -184,6 +206,20 @@ func NewEnv(t testing.TB) *Env {
 		NoMFA:         mint(jwtguardtest.Claims{Scope: "read:audit", Custom: map[string]any{"auth_time": time.Now().Unix()}}),
 		MFANoScope:    mint(jwtguardtest.Claims{Scope: "read:contacts", Custom: map[string]any{"acr": MFA, "auth_time": time.Now().Unix()}}),
 	}
+	opaque := func(c jwtguardtest.Claims) string {
+		t.Helper()
+		c.Audience, c.Subject = []string{Audience}, "auth0|alice"
+		tok, err := iss.Introspector().OpaqueToken(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	e.Tokens.OpaqueReader = opaque(jwtguardtest.Claims{Scope: "read:contacts"})
+	e.Tokens.OpaqueDeleter = opaque(jwtguardtest.Claims{Permissions: []string{"read:contacts", "delete:contacts"}})
+	e.Tokens.OpaqueBound = opaque(jwtguardtest.Claims{Scope: "read:contacts", DPoPKey: e.DPoPKey})
+	e.Tokens.OpaqueRevoked = opaque(jwtguardtest.Claims{Scope: "read:contacts"})
+	iss.Introspector().Revoke(e.Tokens.OpaqueRevoked)
 	e.Tokens.IDToken, err = iss.IDToken(jwtguardtest.Claims{Subject: "auth0|alice", Audience: []string{Audience}}, "nonce-1")
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +232,13 @@ type downStore struct{}
 
 func (downStore) Seen(context.Context, dpopverify.ReplayEntry) (bool, error) {
 	return false, errors.New("adaptertest: replay store down")
+}
+
+// introspection introspects opaque tokens at endpoint with the test kit's
+// client credentials.
+func introspection(endpoint string) middleware.Option {
+	return middleware.WithIntrospectionEndpoint(endpoint,
+		jwtguardtest.DefaultIntrospectionClientID, jwtguardtest.DefaultIntrospectionClientSecret)
 }
 
 // validator accepts tokens of iss with the keys served by keys.

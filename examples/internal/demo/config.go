@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +47,18 @@ type Config struct {
 	// (-jwks-min-refresh, JWTGUARD_JWKS_MIN_REFRESH); 0 means the jwks
 	// default (10 s).
 	JWKSMinRefresh time.Duration
+	// IntrospectionURL is the token introspection endpoint (RFC 7662) at
+	// which opaque access tokens of Issuer are validated, authenticated
+	// with client_secret_basic as IntrospectionClientID and
+	// IntrospectionClientSecret (-introspection-url,
+	// JWTGUARD_INTROSPECTION_URL; -introspection-client-id,
+	// JWTGUARD_INTROSPECTION_CLIENT_ID; -introspection-client-secret,
+	// JWTGUARD_INTROSPECTION_CLIENT_SECRET). All three or none; they need
+	// -issuer, since the development issuer introspects its own tokens.
+	// Empty: opaque tokens are refused (opaque_token).
+	IntrospectionURL          string
+	IntrospectionClientID     string
+	IntrospectionClientSecret string
 	// Logger, when set, receives the key source's warnings (failed
 	// refreshes) and key-set changes. Not a flag; nil logs nothing.
 	Logger *slog.Logger
@@ -97,6 +110,11 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 	str(&c.JWKSURI, "jwks-uri", "JWTGUARD_JWKS_URI", "JWKS URL, with one issuer only (default: OIDC discovery from the issuer, then <issuer>/.well-known/jwks.json)")
 	str(&c.Audience, "audience", "JWTGUARD_AUDIENCE", "API identifier that aud must contain")
 	str(&c.Namespace, "namespace", "JWTGUARD_NAMESPACE", "custom-claim namespace")
+	str(&c.IntrospectionURL, "introspection-url", "JWTGUARD_INTROSPECTION_URL",
+		"token introspection endpoint (RFC 7662) for opaque tokens of -issuer (default: opaque tokens are refused)")
+	str(&c.IntrospectionClientID, "introspection-client-id", "JWTGUARD_INTROSPECTION_CLIENT_ID", "client ID of this API at the introspection endpoint")
+	str(&c.IntrospectionClientSecret, "introspection-client-secret", "JWTGUARD_INTROSPECTION_CLIENT_SECRET",
+		"client secret of this API at the introspection endpoint (prefer the environment variable: flags show in ps)")
 	dur := func(p *time.Duration, flagName, env, help string) {
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
@@ -125,9 +143,13 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 // Check reports a configuration that cannot work: no listen address, no
 // audience, an empty or repeated issuer, -jwks-uri with several issuers,
 // negative durations, durations the key source refuses (under one second),
-// or TLS flags that do not go together.
+// TLS flags that do not go together, or an incomplete introspection
+// configuration.
 func (c Config) Check() error {
 	if err := c.checkTLS(); err != nil {
+		return err
+	}
+	if err := c.checkIntrospection(); err != nil {
 		return err
 	}
 	for i, iss := range c.Issuers {
@@ -188,4 +210,26 @@ func splitIssuers(v string) ([]string, error) {
 		list = append(list, iss)
 	}
 	return list, nil
+}
+
+// checkIntrospection: the three introspection settings come together, with
+// an -issuer, and the URL is an absolute http(s) URL (introspect.New
+// requires https unless the host is loopback).
+func (c Config) checkIntrospection() error {
+	if c.IntrospectionURL == "" && c.IntrospectionClientID == "" && c.IntrospectionClientSecret == "" {
+		return nil
+	}
+	switch {
+	case c.IntrospectionURL == "":
+		return errors.New("demo: -introspection-client-id and -introspection-client-secret need -introspection-url")
+	case c.IntrospectionClientID == "" || c.IntrospectionClientSecret == "":
+		return errors.New("demo: -introspection-url needs -introspection-client-id and -introspection-client-secret")
+	case len(c.Issuers) == 0:
+		return errors.New("demo: -introspection-url needs -issuer (the development issuer introspects its own opaque tokens)")
+	}
+	u, err := url.Parse(c.IntrospectionURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("demo: -introspection-url %q: not an absolute https URL", c.IntrospectionURL)
+	}
+	return nil
 }

@@ -100,6 +100,33 @@ func TestParse(t *testing.T) {
 		{name: "-dev-tls with -tls-cert", args: []string{"-dev-tls", "-tls-cert", "c.pem", "-tls-key", "k.pem"}, err: "-dev-tls generates its own certificates"},
 		{name: "-dev-tls with -tls-cert, -client-ca", args: []string{"-dev-tls", "-tls-cert", "c.pem", "-tls-key", "k.pem", "-client-ca", "ca.pem"},
 			err: "-dev-tls generates its own certificates"},
+		{
+			name: "introspection flags",
+			args: []string{"-issuer", "https://kc.example.org/realms/r", "-introspection-url", "https://kc.example.org/realms/r/protocol/openid-connect/token/introspect",
+				"-introspection-client-id", "contacts-api", "-introspection-client-secret", "s3cret"},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://kc.example.org/realms/r"}, Audience: DefaultAudience, Namespace: DefaultNamespace,
+				IntrospectionURL:      "https://kc.example.org/realms/r/protocol/openid-connect/token/introspect",
+				IntrospectionClientID: "contacts-api", IntrospectionClientSecret: "s3cret"},
+		},
+		{
+			name: "introspection env vars, a flag wins",
+			env: map[string]string{"JWTGUARD_ISSUER": "https://hydra.example.org/", "JWTGUARD_INTROSPECTION_URL": "https://hydra-admin.example.org/admin/oauth2/introspect",
+				"JWTGUARD_INTROSPECTION_CLIENT_ID": "env-id", "JWTGUARD_INTROSPECTION_CLIENT_SECRET": "env-secret"},
+			args: []string{"-introspection-client-id", "flag-id"},
+			want: Config{Addr: DefaultAddr, Issuers: []string{"https://hydra.example.org/"}, Audience: DefaultAudience, Namespace: DefaultNamespace,
+				IntrospectionURL:      "https://hydra-admin.example.org/admin/oauth2/introspect",
+				IntrospectionClientID: "flag-id", IntrospectionClientSecret: "env-secret"},
+		},
+		{name: "introspection without credentials", args: []string{"-issuer", "https://i.example/", "-introspection-url", "https://i.example/introspect"},
+			err: "-introspection-url needs -introspection-client-id and -introspection-client-secret"},
+		{name: "introspection without a secret", args: []string{"-issuer", "https://i.example/", "-introspection-url", "https://i.example/introspect", "-introspection-client-id", "x"},
+			err: "needs -introspection-client-id and -introspection-client-secret"},
+		{name: "introspection credentials without URL", env: map[string]string{"JWTGUARD_INTROSPECTION_CLIENT_ID": "x", "JWTGUARD_INTROSPECTION_CLIENT_SECRET": "y"},
+			args: []string{"-issuer", "https://i.example/"}, err: "need -introspection-url"},
+		{name: "introspection with the development issuer", args: []string{"-introspection-url", "https://i.example/introspect",
+			"-introspection-client-id", "x", "-introspection-client-secret", "y"}, err: "needs -issuer"},
+		{name: "introspection URL not absolute", args: []string{"-issuer", "https://i.example/", "-introspection-url", "/introspect",
+			"-introspection-client-id", "x", "-introspection-client-secret", "y"}, err: "not an absolute https URL"},
 		{name: "bad env duration", env: map[string]string{"JWTGUARD_JWKS_REFRESH": "soon"}, err: "JWTGUARD_JWKS_REFRESH"},
 		{name: "bad flag duration", args: []string{"-jwks-min-refresh", "x"}, err: "jwks-min-refresh"},
 		{name: "refresh under 1s", args: []string{"-jwks-refresh", "500ms"}, err: "at least 1s"},
@@ -138,7 +165,9 @@ func TestParseHelp(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	for _, want := range []string{"-addr", "JWTGUARD_ADDR", "-issuer", "-jwks-uri", "-audience", "-namespace", "-jwks-refresh", "-jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH",
-		"-tls-cert", "JWTGUARD_TLS_CERT", "-tls-key", "JWTGUARD_TLS_KEY", "-client-ca", "JWTGUARD_CLIENT_CA", "-dev-tls", "JWTGUARD_DEV_TLS"} {
+		"-tls-cert", "JWTGUARD_TLS_CERT", "-tls-key", "JWTGUARD_TLS_KEY", "-client-ca", "JWTGUARD_CLIENT_CA", "-dev-tls", "JWTGUARD_DEV_TLS",
+		"-introspection-url", "JWTGUARD_INTROSPECTION_URL", "-introspection-client-id", "JWTGUARD_INTROSPECTION_CLIENT_ID",
+		"-introspection-client-secret", "JWTGUARD_INTROSPECTION_CLIENT_SECRET"} {
 		if !strings.Contains(usage.String(), want) {
 			t.Errorf("usage lacks %s:\n%s", want, usage.String())
 		}

@@ -71,6 +71,10 @@ type Tokens struct {
 	// over a TLS connection presenting that certificate. "" without
 	// ClientCert.
 	MTLS string
+	// Opaque is an opaque access token with Reader's claims, validated by
+	// token introspection (RFC 7662) at the development issuer's endpoint:
+	// every route answers it as it answers Reader.
+	Opaque string
 }
 
 // MintTokens mints the demo tokens, valid for TokenLifetime. The access
@@ -107,6 +111,13 @@ func (d *DevIssuer) MintTokens() (Tokens, error) {
 	t.Org, err = d.AccessToken(jwtguardtest.Claims{
 		Subject: "auth0|org-member", Audience: []string{d.audience}, Scope: ScopeRead,
 		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime, Custom: withClaims(custom, map[string]any{OrgClaim: Org}),
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	t.Opaque, err = d.Introspector().OpaqueToken(jwtguardtest.Claims{
+		Subject: "auth0|reader", Audience: []string{d.audience}, Scope: ScopeRead,
+		AuthorizedParty: "demo-client", ExpiresIn: TokenLifetime, Custom: custom,
 	})
 	if err != nil {
 		return Tokens{}, err

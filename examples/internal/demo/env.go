@@ -13,13 +13,15 @@ import (
 
 	"github.com/jwtguard/jwtguard/adapters/promguard"
 	"github.com/jwtguard/jwtguard/jwks"
+	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
 // Env is what a running demo needs: its configuration (with Issuers filled
-// in), the embedded development issuer (nil when -issuer was given), the
-// key sources (one per issuer, in the order of Config.Issuers) and the
-// validator. Close releases them in order.
+// in, and with the development issuer its introspection settings), the
+// embedded development issuer (nil when -issuer was given), the key sources
+// (one per issuer, in the order of Config.Issuers) and the validator. Close
+// releases them in order.
 type Env struct {
 	Config    Config
 	Dev       *DevIssuer
@@ -36,13 +38,15 @@ type Env struct {
 }
 
 // Start builds the demo's Env from cfg. With no cfg.Issuers it first
-// starts the embedded development issuer on loopback and trusts it. Each
-// issuer gets a key source of its own (see KeySource), so a token is
-// verified only with the keys of the issuer it names, and a token of an
-// issuer not listed is refused without a request to it. Start never waits
-// for the network: keys arrive in the background, and until every issuer's
-// have, the validator answers its tokens ErrKeysUnavailable (503) and
-// Ready reports false.
+// starts the embedded development issuer on loopback and trusts it: its
+// JWTs, and its opaque tokens by introspection at its endpoint. Each issuer
+// gets a key source of its own (see KeySource), so a token is verified only
+// with the keys of the issuer it names, and a token of an issuer not listed
+// is refused without a request to it. With cfg.Issuers, opaque tokens of
+// the first are introspected when cfg.IntrospectionURL is set. Start never
+// waits for the network: keys arrive in the background, and until every
+// issuer's have, the validator answers its tokens ErrKeysUnavailable (503)
+// and Ready reports false. Introspection does not change readiness.
 func Start(cfg Config) (*Env, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
@@ -56,6 +60,9 @@ func Start(cfg Config) (*Env, error) {
 		}
 		env.Dev = dev
 		env.Config.Issuers = []string{dev.URL()}
+		env.Config.IntrospectionURL = dev.IntrospectionURL()
+		env.Config.IntrospectionClientID = jwtguardtest.DefaultIntrospectionClientID
+		env.Config.IntrospectionClientSecret = jwtguardtest.DefaultIntrospectionClientSecret
 	}
 	if err := env.startTLS(); err != nil {
 		env.Close()
@@ -89,6 +96,9 @@ func Start(cfg Config) (*Env, error) {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
 	opts = append(opts, cfg.tlsOptions()...)
+	if o := env.introspection(); o != nil {
+		opts = append(opts, o)
+	}
 	v, err := middleware.New(env.Config.Issuers[0], cfg.Audience, opts...)
 	if err != nil {
 		env.Close()
@@ -96,6 +106,17 @@ func Start(cfg Config) (*Env, error) {
 	}
 	env.Validator = v
 	return env, nil
+}
+
+// introspection is the option that validates opaque tokens (RFC 7662) at
+// Config.IntrospectionURL, or nil when it is empty. The client reports to
+// the demo's Metrics (promguard implements introspect.Observer).
+func (e *Env) introspection() middleware.Option {
+	if e.Config.IntrospectionURL == "" {
+		return nil
+	}
+	return middleware.WithIntrospectionEndpoint(e.Config.IntrospectionURL,
+		e.Config.IntrospectionClientID, e.Config.IntrospectionClientSecret)
 }
 
 // KeySource returns the key source of issuer: jwks.NewRemote(cfg.JWKSURI)

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,81 @@ func TestStartWithDevelopmentIssuer(t *testing.T) {
 	}
 }
 
+// The development issuer's opaque token is introspected at its endpoint
+// and says what the read-only JWT says.
+func TestStartDevelopmentIntrospection(t *testing.T) {
+	env, err := Start(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if env.Config.IntrospectionURL != env.Dev.IntrospectionURL() || env.Validator.Introspection() == nil {
+		t.Fatalf("introspection URL %q, client %v", env.Config.IntrospectionURL, env.Validator.Introspection())
+	}
+	primed(t, env)
+	tok, err := env.Dev.MintTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	jwt, err := env.Validator.Validate(ctx, tok.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opaque, err := env.Validator.Validate(ctx, tok.Opaque)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !opaque.Introspected || !reflect.DeepEqual(WhoAmI(opaque), WhoAmI(jwt)) || opaque.AuthorizedParty != "demo-client" {
+		t.Errorf("opaque %+v, JWT %+v", WhoAmI(opaque), WhoAmI(jwt))
+	}
+}
+
+// With -issuer and the introspection settings, that issuer's opaque
+// tokens are introspected at the given URL; without them, refused.
+func TestStartIntrospection(t *testing.T) {
+	iss, err := jwtguardtest.NewIssuer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iss.Close()
+	iss.Introspector().SetClientCredentials("contacts-api", "s3cret")
+	tok, err := iss.Introspector().OpaqueToken(jwtguardtest.Claims{Subject: "u", Audience: []string{DefaultAudience}, Scope: ScopeRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Issuers = []string{iss.URL()}
+	plain, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	var e *middleware.Error
+	if _, err := plain.Validator.Validate(context.Background(), tok); !errors.As(err, &e) || e.Reason != middleware.ReasonOpaque {
+		t.Fatalf("without introspection: %v", err)
+	}
+	cfg.IntrospectionURL, cfg.IntrospectionClientID, cfg.IntrospectionClientSecret = iss.IntrospectionURL(), "contacts-api", "s3cret"
+	env, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	c, err := env.Validator.Validate(context.Background(), tok)
+	if err != nil || c.Subject != "u" || !c.Introspected {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	cfg.IntrospectionClientSecret = "wrong"
+	wrong, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrong.Close()
+	if _, err := wrong.Validator.Validate(context.Background(), tok); !errors.As(err, &e) || e.Reason != middleware.ReasonIntrospectionUnavailable {
+		t.Fatalf("wrong client secret: %v", err)
+	}
+}
+
 func TestKeySource(t *testing.T) {
 	noDiscovery, err := jwtguardtest.NewIssuer(jwtguardtest.WithoutDiscovery())
 	if err != nil {
@@ -120,6 +196,8 @@ func TestStartErrors(t *testing.T) {
 		{Addr: DefaultAddr, Audience: ""},
 		{Addr: DefaultAddr, Audience: DefaultAudience, Issuers: []string{"http://idp.example.com/"}},
 		{Addr: DefaultAddr, Audience: DefaultAudience, Issuers: []string{"https://a.example/", "http://idp.example.com/"}},
+		{Addr: DefaultAddr, Audience: DefaultAudience, Issuers: []string{"https://idp.example.com/"},
+			IntrospectionURL: "http://idp.example.com/introspect", IntrospectionClientID: "x", IntrospectionClientSecret: "y"},
 	} {
 		if env, err := Start(cfg); err == nil {
 			env.Close()

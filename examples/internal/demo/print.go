@@ -15,9 +15,12 @@ func PrintListening(w io.Writer, name, url string, cfg Config) {
 	fmt.Fprintf(w, "%s: listening on %s\n", name, url)
 	if len(cfg.Issuers) == 1 {
 		fmt.Fprintf(w, "%s: issuer %s, audience %s\n", name, cfg.Issuers[0], cfg.Audience)
-		return
+	} else {
+		fmt.Fprintf(w, "%s: issuers %s, audience %s\n", name, strings.Join(cfg.Issuers, " "), cfg.Audience)
 	}
-	fmt.Fprintf(w, "%s: issuers %s, audience %s\n", name, strings.Join(cfg.Issuers, " "), cfg.Audience)
+	if cfg.IntrospectionURL != "" {
+		fmt.Fprintf(w, "%s: opaque tokens introspected at %s\n", name, cfg.IntrospectionURL)
+	}
 }
 
 // PrintCurl prints ready-to-paste curl commands for the HTTP routes at
@@ -75,8 +78,18 @@ Demo tokens are valid for %.0f hours. Try:
   # without multi-factor: 401 insufficient_user_authentication with acr_values and max_age (RFC 9470)
   curl -i -H "Authorization: Bearer %[6]s" %[4]s/api/audit
 
+  # an opaque token with the read-only token's claims, validated by token
+  # introspection (RFC 7662) at %[14]s: 200, as for the JWT
+  curl -i -H "Authorization: Bearer %[15]s" %[4]s/api/contacts
+
+  # who the opaque token says you are: the JWT's answer
+  curl -i -H "Authorization: Bearer %[15]s" %[4]s/api/me
+
+  # an unknown (or revoked) opaque token: 401 invalid_token, inactive_token
+  curl -i -H "Authorization: Bearer jgt_unknown" %[4]s/api/me
+
 `, dev.URL(), dev.JWKSURL(), TokenLifetime.Hours(), base, t.Reader, t.Admin, t.ID, t.DPoP, proof,
-		t.Org, Org, t.Auditor, AuditMaxAge.Minutes())
+		t.Org, Org, t.Auditor, AuditMaxAge.Minutes(), dev.IntrospectionURL(), t.Opaque)
 }
 
 // MintProof mints a DPoP proof of the demo client for GET base/api/me

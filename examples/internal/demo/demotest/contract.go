@@ -177,7 +177,15 @@ func Answers(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 			inv + `"the token issuer is not trusted by this API"` + dpop, map[string]string{"reason": "issuer_mismatch"}},
 		{"forged signature", "GET", "/api/contacts", []string{Bearer(forged)}, 401,
 			inv + `"the token signature is invalid"` + dpop, map[string]string{"reason": "bad_signature"}},
-		{"opaque token", "GET", "/api/me", []string{"Bearer 8xLOxBtZp8"}, 401, "", map[string]string{"reason": "opaque_token"}},
+		// The development issuer's opaque tokens are introspected (RFC
+		// 7662): one it never issued is not active.
+		{"unknown opaque token", "GET", "/api/me", []string{"Bearer 8xLOxBtZp8"}, 401,
+			inv + `"the access token is not active (revoked, expired or unknown to the authorization server)"` + dpop,
+			map[string]string{"error": "invalid_token", "reason": "inactive_token"}},
+		{"opaque token lists", "GET", "/api/contacts", []string{Bearer(tokens.Opaque)}, 200, "", nil},
+		{"opaque token cannot delete", "DELETE", "/api/contacts/1", []string{Bearer(tokens.Opaque)}, 403,
+			br + `, error="insufficient_scope", error_description="the access token lacks the scope this resource requires: delete:contacts", scope="delete:contacts"` + dpop,
+			map[string]string{"error": "insufficient_scope", "reason": "insufficient_scope", "scope": "delete:contacts"}},
 		{"two Authorization headers", "GET", "/api/me", []string{Bearer(tokens.Reader), Bearer(tokens.Reader)}, 400,
 			br + `, error="invalid_request", error_description="the request has more than one Authorization header"` + dpop,
 			map[string]string{"error": "invalid_request", "reason": "invalid_request"}},
@@ -585,5 +593,126 @@ func CertificateBound(t *testing.T, newHandler func(*demo.Env) http.Handler) {
 	if a := get(nil, middleware.ResourceMetadataPath); a.Status != 200 ||
 		!strings.Contains(string(a.Body), `"tls_client_certificate_bound_access_tokens":true`) {
 		t.Errorf("metadata: %d %s", a.Status, a.Body)
+	}
+}
+
+// Introspection checks opaque access tokens (RFC 7662): with the
+// development issuer, and with -issuer and the -introspection-* settings,
+// every route answers an opaque token exactly as the JWT with the same
+// claims; an inactive (unknown or revoked) token is 401 inactive_token; an
+// endpoint that is down is 503 with Retry-After; without the settings an
+// opaque token is 401 opaque_token.
+func Introspection(t *testing.T, newHandler func(*demo.Env) http.Handler) {
+	t.Run("development issuer", func(t *testing.T) {
+		env, h := Start(t, demo.DefaultConfig(), newHandler, true)
+		tokens, err := env.Dev.MintTokens()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAnswers(t, h, tokens.Opaque, tokens.Reader)
+		revoked, err := env.Dev.Introspector().OpaqueToken(jwtguardtest.Claims{Subject: "auth0|reader",
+			Audience: []string{demo.DefaultAudience}, Scope: demo.ScopeRead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := Call(t, h, "GET", "/api/contacts", Bearer(revoked)); a.Status != 200 {
+			t.Fatalf("before revocation: %d %s", a.Status, a.Body)
+		}
+		env.Dev.Introspector().Revoke(revoked)
+		// The answer is cached (introspect.DefaultPositiveTTL); once it is
+		// forgotten, the revocation shows.
+		env.Validator.Introspection().Invalidate(revoked)
+		inactive(t, h, revoked)
+		if a := Call(t, h, "GET", "/metrics"); a.Status != 200 || !strings.Contains(string(a.Body),
+			`jwtguard_introspection_requests_total{issuer="`+env.Config.Issuers[0]+`",result="ok"}`) {
+			t.Errorf("/metrics: %d, no introspection requests:\n%s", a.Status, a.Body)
+		}
+	})
+	t.Run("configured issuer", func(t *testing.T) {
+		iss, err := jwtguardtest.NewIssuer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer iss.Close()
+		x := iss.Introspector()
+		x.SetClientCredentials("contacts-api", "s3cret")
+		mint := func(c jwtguardtest.Claims) (jwt, opaque string) {
+			c.Audience = []string{demo.DefaultAudience}
+			if jwt, err = iss.AccessToken(c); err != nil {
+				t.Fatal(err)
+			}
+			if opaque, err = x.OpaqueToken(c); err != nil {
+				t.Fatal(err)
+			}
+			return jwt, opaque
+		}
+		cfg := demo.DefaultConfig()
+		cfg.Issuers = []string{iss.URL()}
+		_, plain := Start(t, cfg, newHandler, true)
+		cfg.IntrospectionURL, cfg.IntrospectionClientID, cfg.IntrospectionClientSecret = iss.IntrospectionURL(), "contacts-api", "s3cret"
+		_, h := Start(t, cfg, newHandler, true)
+
+		custom := map[string]any{demo.DefaultNamespace + "favorite_color": "green"}
+		jwt, opaque := mint(jwtguardtest.Claims{Subject: "okta|reader", Scope: demo.ScopeRead, Custom: custom})
+		sameAnswers(t, h, opaque, jwt)
+		jwt, opaque = mint(jwtguardtest.Claims{Subject: "okta|admin", Scope: demo.ScopeRead + " " + demo.ScopeDelete})
+		if a, b := Call(t, h, "DELETE", "/api/contacts/3", Bearer(opaque)), Call(t, h, "DELETE", "/api/contacts/2", Bearer(jwt)); a.Status != 204 || b.Status != 204 {
+			t.Errorf("delete: opaque %d %s, JWT %d %s", a.Status, a.Body, b.Status, b.Body)
+		}
+		_, revoked := mint(jwtguardtest.Claims{Subject: "okta|reader", Scope: demo.ScopeRead})
+		x.Revoke(revoked)
+		inactive(t, h, revoked)
+
+		a := Call(t, plain, "GET", "/api/me", Bearer(opaque))
+		if a.Status != 401 || a.Problem["reason"] != string(middleware.ReasonOpaque) {
+			t.Errorf("without introspection: %d %s", a.Status, a.Body)
+		}
+
+		x.SetDown(true)
+		_, fresh := mint(jwtguardtest.Claims{Subject: "okta|reader", Scope: demo.ScopeRead})
+		a = Call(t, h, "GET", "/api/contacts", Bearer(fresh))
+		if a.Status != 503 || a.Header.Get("Retry-After") != "5" || a.Header.Get("WWW-Authenticate") != "" ||
+			a.Problem["reason"] != string(middleware.ReasonIntrospectionUnavailable) {
+			t.Errorf("endpoint down: %d %v %s", a.Status, a.Header, a.Body)
+		}
+		if a := Call(t, h, "GET", "/api/contacts", Bearer(jwt)); a.Status != 200 {
+			t.Errorf("a JWT while the endpoint is down: %d %s", a.Status, a.Body)
+		}
+		if a := Call(t, h, "GET", "/readyz"); a.Status != 200 {
+			t.Errorf("/readyz while the endpoint is down: %d", a.Status)
+		}
+		x.SetDown(false)
+		if a := Call(t, h, "GET", "/api/contacts", Bearer(fresh)); a.Status != 200 {
+			t.Errorf("endpoint back: %d %s", a.Status, a.Body)
+		}
+	})
+}
+
+// sameAnswers checks that every route answers the opaque token exactly as
+// the JWT: status, body and challenge.
+func sameAnswers(t *testing.T, h http.Handler, opaque, jwt string) {
+	t.Helper()
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/contacts"}, {"GET", "/api/me"}, {"GET", "/api/public"}, {"DELETE", "/api/contacts/1"},
+	} {
+		a, b := Call(t, h, r.method, r.path, Bearer(opaque)), Call(t, h, r.method, r.path, Bearer(jwt))
+		if a.Status != b.Status || string(a.Body) != string(b.Body) ||
+			a.Header.Get("WWW-Authenticate") != b.Header.Get("WWW-Authenticate") {
+			t.Errorf("%s %s: opaque %d %s %q; JWT %d %s %q", r.method, r.path, a.Status, a.Body, a.Header.Get("WWW-Authenticate"),
+				b.Status, b.Body, b.Header.Get("WWW-Authenticate"))
+		}
+	}
+	if a := Call(t, h, "GET", "/api/contacts", Bearer(opaque)); a.Status != 200 {
+		t.Errorf("opaque token lists: %d %s", a.Status, a.Body)
+	}
+}
+
+// inactive checks the answer to an opaque token that is not active.
+func inactive(t *testing.T, h http.Handler, tok string) {
+	t.Helper()
+	a := Call(t, h, "GET", "/api/contacts", Bearer(tok))
+	if a.Status != 401 || a.Problem["reason"] != string(middleware.ReasonInactive) || a.Problem["error"] != "invalid_token" ||
+		!strings.Contains(a.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+		t.Errorf("inactive token: %d %v %s", a.Status, a.Header, a.Body)
 	}
 }
