@@ -41,6 +41,7 @@ type config struct {
 	logger     *slog.Logger
 	dpop       dpopConfig
 	metadata   string // RFC 9728 resource metadata URL
+	revocation Revocation
 }
 
 // WithKeys sets the key source of the primary issuer (the one given to New).

@@ -51,6 +51,13 @@ const (
 	// (RFC 7800 cnf) by a method the validator does not verify, such as
 	// certificate binding (RFC 8705 x5t#S256); refused under every scheme.
 	ReasonUnsupportedConfirmation Reason = "unsupported_cnf"
+
+	// ReasonRevoked: the token is on the revocation list (WithRevocation):
+	// its jti, its client or its subject was revoked.
+	ReasonRevoked Reason = "revoked"
+	// ReasonRevocationUnavailable: the revocation list could not answer
+	// (ErrUnavailable, 503).
+	ReasonRevocationUnavailable Reason = "revocation_unavailable"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -65,4 +72,5 @@ var Reasons = []Reason{
 	ReasonDPoPProof, ReasonDPoPReplay, ReasonDPoPNonce, ReasonDPoPDowngrade,
 	ReasonDPoPNotBound, ReasonDPoPRequired, ReasonUnsupportedConfirmation,
 	ReasonDPoPReplayQuota, ReasonReplayStoreUnavailable,
+	ReasonRevoked, ReasonRevocationUnavailable,
 }

@@ -30,7 +30,8 @@ type Validator struct {
 	observer   Observer
 	logger     *slog.Logger
 	dpop       dpopConfig
-	offer      offer // the schemes accepted, for challenges
+	offer      offer      // the schemes accepted, for challenges
+	revocation Revocation // nil: none
 }
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
@@ -100,6 +101,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		logger:     c.logger,
 		dpop:       c.dpop,
 		offer:      c.offer(),
+		revocation: c.revocation,
 	}, nil
 }
 
@@ -154,12 +156,15 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     9449 section 7.2): only Authenticate, with the DPoP scheme and a
 //     proof, accepts it. Any other binding (RFC 8705 x5t#S256, RFC 7800
 //     jwk, jwe, kid, jku, unknown members, an empty cnf) is refused with
-//     ReasonUnsupportedConfirmation.
+//     ReasonUnsupportedConfirmation;
+//  7. the revocation list (WithRevocation), for tokens the cache answers
+//     for too: a revoked token is ReasonRevoked, a failing list
+//     ReasonRevocationUnavailable (ErrUnavailable, 503).
 //
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
 // ErrKeysUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
-	cs, e := v.check(ctx, token, SchemeBearer)
+	cs, e := v.check(ctx, token, SchemeBearer, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -167,27 +172,35 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error)
 }
 
 // check validates token, then its sender constraint for scheme (Claims.
-// bindingError), and reports both to the observer as one validation. The
-// binding runs after the verified-token cache: the cache holds what the
-// signature vouches for, the binding depends on how the token came.
-func (v *Validator) check(ctx context.Context, token, scheme string) (*Claims, *Error) {
+// bindingError), then consults the revocation list and, for the DPoP
+// scheme, verifies the proof of c; it reports all of it to the observer as
+// one validation. The binding and the revocation list run after the
+// verified-token cache: the cache holds what the signature vouches for,
+// the binding depends on how the token came and the list changes. c is
+// nil for Validate.
+func (v *Validator) check(ctx context.Context, token, scheme string, c *Credentials) (*Claims, *Error) {
 	if v.observer == nil && v.logger == nil {
-		cs, e := v.validate(ctx, token, nil)
-		if e == nil {
-			e = cs.bindingError(scheme)
-		}
-		if e != nil {
-			return nil, e
-		}
-		return cs, nil
+		return v.verdict(ctx, token, scheme, c, nil)
 	}
 	start := time.Now()
 	ev := ValidationEvent{Path: pathOf(scheme)}
-	cs, e := v.validate(ctx, token, &ev)
+	cs, e := v.verdict(ctx, token, scheme, c, &ev)
+	v.observe(ctx, &ev, start, e)
+	return cs, e
+}
+
+// verdict is check without the observer.
+func (v *Validator) verdict(ctx context.Context, token, scheme string, c *Credentials, ev *ValidationEvent) (*Claims, *Error) {
+	cs, e := v.validate(ctx, token, ev)
 	if e == nil {
 		e = cs.bindingError(scheme)
 	}
-	v.observe(ctx, &ev, start, e)
+	if e == nil && v.revocation != nil {
+		e = v.revocationError(ctx, cs)
+	}
+	if e == nil && c != nil && scheme == SchemeDPoP {
+		e = v.checkProof(ctx, c, cs)
+	}
 	if e != nil {
 		return nil, e
 	}
