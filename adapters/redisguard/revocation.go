@@ -71,6 +71,7 @@ type Revocation struct {
 	ready chan struct{}
 	once  sync.Once
 
+	ps     *redis.PubSub
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -110,6 +111,7 @@ func NewRevocation(c redis.UniversalClient, opts ...Option) (*Revocation, error)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
+	r.ps = c.Subscribe(ctx, r.key)
 	go r.run(ctx)
 	return r, nil
 }
@@ -128,6 +130,7 @@ func (r *Revocation) WaitReady(ctx context.Context) error {
 // Close stops the subscription and its goroutine. Check fails afterwards.
 func (r *Revocation) Close() error {
 	r.cancel()
+	r.ps.Close() // ends a read in progress
 	<-r.done
 	r.fresh.Store(0)
 	return nil
@@ -315,8 +318,7 @@ func (s *snapshot) sweep(now int64) {
 // snapshot current, and backs off while Redis is unreachable.
 func (r *Revocation) run(ctx context.Context) {
 	defer close(r.done)
-	ps := r.c.Subscribe(ctx, r.key)
-	defer ps.Close()
+	ps := r.ps
 	const minBackoff, maxBackoff = 20 * time.Millisecond, time.Second
 	backoff := minBackoff
 	pause := func() {
