@@ -153,10 +153,15 @@ func (r *redisProc) Restart() { r.start(serverPath) }
 
 // client returns a client of the server, closed when the test ends.
 func (r *redisProc) client(t testing.TB) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: r.Addr, ContextTimeoutEnabled: true,
-		DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	c := r.newClient()
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// newClient returns a client of the server for the caller to close.
+func (r *redisProc) newClient() *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: r.Addr, ContextTimeoutEnabled: true,
+		DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 }
 
 var prefixes atomic.Int64
