@@ -18,6 +18,8 @@
 //	-namespace         custom-claim namespace [JWTGUARD_NAMESPACE] (default https://myapp.example.com/)
 //	-jwks-refresh      background key refresh interval [JWTGUARD_JWKS_REFRESH]
 //	-jwks-min-refresh  minimum gap between unknown-kid refreshes [JWTGUARD_JWKS_MIN_REFRESH]
+//	-redis             redis:// URL shared by the replicas: DPoP replay store and revocation list [JWTGUARD_REDIS]
+//	-dpop-nonce-secret require DPoP nonces derived from this secret, at least 32 bytes [JWTGUARD_DPOP_NONCE_SECRET]
 //
 // Routes: GET /api/public (no token), GET /api/contacts (read:contacts),
 // DELETE /api/contacts/{id} (delete:contacts), GET /api/me (any valid access

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -42,6 +43,16 @@ type Config struct {
 	// (-jwks-min-refresh, JWTGUARD_JWKS_MIN_REFRESH); 0 means the jwks
 	// default (10 s).
 	JWKSMinRefresh time.Duration
+	// Redis is a redis:// (or rediss://) URL (-redis, JWTGUARD_REDIS):
+	// the DPoP replay store and the revocation list live there, shared by
+	// every demo process started with the same URL (adapters/redisguard).
+	// Empty: both stay in the process.
+	Redis string
+	// DPoPNonceSecret makes the API require DPoP server nonces derived
+	// from it (-dpop-nonce-secret, JWTGUARD_DPOP_NONCE_SECRET; at least 32
+	// bytes): processes started with the same secret accept each other's
+	// nonces. Empty: no nonces.
+	DPoPNonceSecret string
 	// Logger, when set, receives the key source's warnings (failed
 	// refreshes) and key-set changes. Not a flag; nil logs nothing.
 	Logger *slog.Logger
@@ -74,6 +85,8 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 	str(&c.JWKSURI, "jwks-uri", "JWTGUARD_JWKS_URI", "JWKS URL (default: OIDC discovery from the issuer, then <issuer>/.well-known/jwks.json)")
 	str(&c.Audience, "audience", "JWTGUARD_AUDIENCE", "API identifier that aud must contain")
 	str(&c.Namespace, "namespace", "JWTGUARD_NAMESPACE", "custom-claim namespace")
+	str(&c.Redis, "redis", "JWTGUARD_REDIS", "redis:// URL of a Redis shared by the replicas: DPoP replay store and revocation list")
+	str(&c.DPoPNonceSecret, "dpop-nonce-secret", "JWTGUARD_DPOP_NONCE_SECRET", "require DPoP nonces derived from this secret (at least 32 bytes), shared by the replicas")
 	var errs []error
 	dur := func(p *time.Duration, flagName, env, help string) {
 		if v := getenv(env); v != "" {
@@ -100,8 +113,9 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 }
 
 // Check reports a configuration that cannot work: no listen address, no
-// audience, negative durations, or durations the key source refuses (under
-// one second).
+// audience, negative durations, durations the key source refuses (under
+// one second), a -redis that is not a redis:// or rediss:// URL, or a DPoP
+// nonce secret shorter than 32 bytes.
 func (c Config) Check() error {
 	switch {
 	case c.Addr == "":
@@ -112,6 +126,10 @@ func (c Config) Check() error {
 		return fmt.Errorf("demo: -jwks-refresh %s: must be at least 1s", c.JWKSRefresh)
 	case c.JWKSMinRefresh != 0 && c.JWKSMinRefresh < time.Second:
 		return fmt.Errorf("demo: -jwks-min-refresh %s: must be at least 1s", c.JWKSMinRefresh)
+	case c.Redis != "" && !strings.HasPrefix(c.Redis, "redis://") && !strings.HasPrefix(c.Redis, "rediss://"):
+		return errors.New("demo: -redis must be a redis:// or rediss:// URL")
+	case c.DPoPNonceSecret != "" && len(c.DPoPNonceSecret) < 32:
+		return fmt.Errorf("demo: -dpop-nonce-secret: %d bytes; at least 32 are needed", len(c.DPoPNonceSecret))
 	}
 	return nil
 }

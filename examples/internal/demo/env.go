@@ -1,14 +1,18 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/adapters/promguard"
+	"github.com/jwtguard/jwtguard/adapters/redisguard"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/middleware"
 )
@@ -25,6 +29,13 @@ type Env struct {
 	// MetricsHandler (adapters/promguard).
 	Metrics  *promguard.Metrics
 	Registry *prometheus.Registry
+	// Redis is the client of Config.Redis, and Revocations the revocation
+	// list kept there; nil without -redis. IntrospectionCache is the
+	// shared cache for introspect.WithSharedCache, for a demo that
+	// introspects.
+	Redis              *redis.Client
+	Revocations        *redisguard.Revocation
+	IntrospectionCache *redisguard.IntrospectionCache
 }
 
 // Start builds the demo's Env from cfg. With no cfg.Issuer it first starts
@@ -64,6 +75,17 @@ func Start(cfg Config) (*Env, error) {
 	if cfg.Namespace != "" {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
+	if cfg.DPoPNonceSecret != "" {
+		opts = append(opts, middleware.WithDPoPNonce([]byte(cfg.DPoPNonceSecret), 0))
+	}
+	if cfg.Redis != "" {
+		shared, err := env.startRedis(cfg.Redis)
+		if err != nil {
+			env.Close()
+			return nil, err
+		}
+		opts = append(opts, shared...)
+	}
 	v, err := middleware.New(env.Config.Issuer, cfg.Audience, opts...)
 	if err != nil {
 		env.Close()
@@ -71,6 +93,41 @@ func Start(cfg Config) (*Env, error) {
 	}
 	env.Validator = v
 	return env, nil
+}
+
+// startRedis connects to the Redis of -redis and returns the validator
+// options that keep the DPoP replay store and the revocation list there.
+// It waits (5 s at most) for the revocation list's first load: a demo
+// started while Redis is unreachable stops with an error. Afterwards,
+// while Redis is unreachable, DPoP requests get 503 with Retry-After (a
+// proof that cannot be checked for replay is never accepted) and Bearer
+// requests are unaffected: the revocation list answers from the snapshot
+// taken before the outage (redisguard.WithMaxStaleness(0)); revocations
+// cannot be written to Redis meanwhile anyway.
+func (e *Env) startRedis(url string) ([]middleware.Option, error) {
+	c, err := redisguard.NewClient(url)
+	if err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	e.Redis = c
+	store, err := redisguard.NewReplayStore(c)
+	if err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	if e.IntrospectionCache, err = redisguard.NewIntrospectionCache(c); err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	rev, err := redisguard.NewRevocation(c, redisguard.WithMaxStaleness(0))
+	if err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	e.Revocations = rev
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rev.WaitReady(ctx); err != nil {
+		return nil, fmt.Errorf("demo: -redis: Redis unreachable at start: %w", err)
+	}
+	return []middleware.Option{middleware.WithDPoPReplayStore(store), middleware.WithRevocation(rev)}, nil
 }
 
 // KeySource returns the key source of cfg: jwks.NewRemote(cfg.JWKSURI) when
@@ -125,5 +182,11 @@ func (e *Env) Close() {
 	}
 	if e.Dev != nil {
 		e.Dev.Close()
+	}
+	if e.Revocations != nil {
+		e.Revocations.Close()
+	}
+	if e.Redis != nil {
+		e.Redis.Close()
 	}
 }
