@@ -2,6 +2,7 @@ package redisguard_test
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
@@ -118,7 +119,7 @@ func BenchmarkDPoPRequest(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				if _, err := d.v.Authenticate(context.Background(), d.creds[i]); err != nil {
-					b.Fatal(err)
+					b.Fatalf("request %d: %v", i, errors.Unwrap(errors.Unwrap(err)))
 				}
 			}
 		})

@@ -74,11 +74,11 @@ func TestManyReplicas(t *testing.T) {
 	for range 3 {
 		c := srv.newClient()
 		clients = append(clients, c)
-		store, err := redisguard.NewReplayStore(c, p)
+		store, err := redisguard.NewReplayStore(c, p, patient)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rev, err := redisguard.NewRevocation(c, p, redisguard.WithMaxStaleness(staleness))
+		rev, err := redisguard.NewRevocation(c, p, patient, redisguard.WithMaxStaleness(staleness))
 		if err != nil {
 			t.Fatal(err)
 		}

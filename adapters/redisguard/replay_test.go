@@ -17,7 +17,7 @@ import (
 
 func newReplayStore(t testing.TB, c redis.UniversalClient, opts ...redisguard.Option) *redisguard.ReplayStore {
 	t.Helper()
-	s, err := redisguard.NewReplayStore(c, opts...)
+	s, err := redisguard.NewReplayStore(c, append([]redisguard.Option{patient}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestReplayStoreFailsFast(t *testing.T) {
 	t.Parallel()
 	srv := startRedis(t)
 	c := srv.client(t)
-	s := newReplayStore(t, c, redisguard.WithPrefix(prefix()))
+	s := newReplayStore(t, c, redisguard.WithPrefix(prefix()), redisguard.WithTimeout(redisguard.DefaultTimeout))
 	entry := func() dpop.ReplayEntry {
 		return dpop.ReplayEntry{ID: sha256.Sum256([]byte(time.Now().String())), Expiry: time.Now().Add(time.Minute)}
 	}
@@ -88,6 +88,18 @@ func TestReplayStoreFailsFast(t *testing.T) {
 	_, err = s.Seen(context.Background(), entry())
 	if err == nil || time.Since(start) > 300*time.Millisecond || errors.Is(err, dpop.ErrReplayKeyQuota) {
 		t.Fatalf("Redis down: %v after %v", err, time.Since(start))
+	}
+	// The same with NewClient's defaults (go-redis retries a refused dial
+	// 5 times, 100 ms apart: the deadline cuts that short).
+	c2, err := redisguard.NewClient("redis://" + srv.Addr + "/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	s2 := newReplayStore(t, c2, redisguard.WithTimeout(redisguard.DefaultTimeout))
+	start = time.Now()
+	if _, err := s2.Seen(context.Background(), entry()); err == nil || time.Since(start) > 300*time.Millisecond {
+		t.Fatalf("Redis down, NewClient: %v after %v", err, time.Since(start))
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // newRevocation returns a ready Revocation, closed when the test ends.
 func newRevocation(t testing.TB, c redis.UniversalClient, opts ...redisguard.Option) *redisguard.Revocation {
 	t.Helper()
-	r, err := redisguard.NewRevocation(c, opts...)
+	r, err := redisguard.NewRevocation(c, append([]redisguard.Option{patient}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,4 +227,18 @@ func TestRevocationNotReady(t *testing.T) {
 		t.Fatal("ready with no Redis")
 	}
 	r.Close()
+}
+
+// TestRevocationStaysFresh: an idle replica with Redis up stays current
+// (pings), well past its staleness bound.
+func TestRevocationStaysFresh(t *testing.T) {
+	t.Parallel()
+	c := startRedis(t).client(t)
+	r := newRevocation(t, c, redisguard.WithPrefix(prefix()), redisguard.WithMaxStaleness(200*time.Millisecond))
+	for range 10 {
+		time.Sleep(100 * time.Millisecond)
+		if _, err := r.Check(context.Background(), middleware.RevocationQuery{JTI: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/jwtguard/jwtguard/adapters/redisguard"
 )
 
 // The tests start redis-server processes of their own: on a free loopback
@@ -161,8 +163,17 @@ func (r *redisProc) client(t testing.TB) *redis.Client {
 // newClient returns a client of the server for the caller to close.
 func (r *redisProc) newClient() *redis.Client {
 	return redis.NewClient(&redis.Options{Addr: r.Addr, ContextTimeoutEnabled: true,
-		DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+		DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
+		// One dial attempt: a refused connection fails at once (the
+		// default retries 5 times, 100 ms apart, within the deadline).
+		DialerRetries: 1, DialerRetryTimeout: 10 * time.Millisecond})
 }
+
+// patient is the deadline of the stores in tests that expect Redis to
+// answer: the machines that run the tests are shared and loaded, and the
+// default 50 ms can pass while Redis is fine. TestReplayStoreFailsFast
+// checks the default.
+var patient = redisguard.WithTimeout(2 * time.Second)
 
 var prefixes atomic.Int64
 
