@@ -2,9 +2,9 @@ package redisguard_test
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -101,6 +101,8 @@ func stores(b *testing.B) map[string]func() []middleware.Option {
 		"redis": func() []middleware.Option {
 			c := startRedis(b).client(b)
 			p := redisguard.WithPrefix(prefix())
+			// patient: a deadline passed on a loaded machine would end
+			// the benchmark; the latencies say how long calls took.
 			return []middleware.Option{
 				middleware.WithDPoPReplayStore(newReplayStore(b, c, p)),
 				middleware.WithRevocation(newRevocation(b, c, p)),
