@@ -12,7 +12,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/adapters/redisguard"
 	"github.com/jwtguard/jwtguard/dpop"
-	"github.com/jwtguard/jwtguard/jwtguardtest"
+	"github.com/jwtguard/jwtguard/jwtguardtest/conformance"
 )
 
 func newReplayStore(t testing.TB, c redis.UniversalClient, opts ...redisguard.Option) *redisguard.ReplayStore {
@@ -27,7 +27,7 @@ func newReplayStore(t testing.TB, c redis.UniversalClient, opts ...redisguard.Op
 func TestReplayStoreConforms(t *testing.T) {
 	t.Parallel()
 	c := startRedis(t).client(t)
-	jwtguardtest.TestReplayStore(t, func() dpop.ReplayStore {
+	conformance.TestReplayStore(t, func() dpop.ReplayStore {
 		return newReplayStore(t, c, redisguard.WithPrefix(prefix()))
 	})
 }

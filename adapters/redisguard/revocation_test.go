@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/adapters/redisguard"
-	"github.com/jwtguard/jwtguard/jwtguardtest"
+	"github.com/jwtguard/jwtguard/jwtguardtest/conformance"
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
@@ -33,7 +33,7 @@ func newRevocation(t testing.TB, c redis.UniversalClient, opts ...redisguard.Opt
 func TestRevocationConforms(t *testing.T) {
 	t.Parallel()
 	c := startRedis(t).client(t)
-	jwtguardtest.TestRevocation(t, func() middleware.Revoker {
+	conformance.TestRevocation(t, func() middleware.Revoker {
 		return newRevocation(t, c, redisguard.WithPrefix(prefix()))
 	})
 }

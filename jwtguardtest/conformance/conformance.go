@@ -1,4 +1,14 @@
-package jwtguardtest
+// Package conformance checks implementations of the interfaces a service
+// plugs into jwtguard against their contracts: dpop.ReplayStore and
+// middleware.Revoker. Run its suites from a test of your store:
+//
+//	func TestMyStore(t *testing.T) {
+//		conformance.TestReplayStore(t, func() dpop.ReplayStore { return newMyStore(t) })
+//	}
+//
+// It lives apart from package jwtguardtest, which middleware's own tests
+// use, so that it may import middleware.
+package conformance
 
 import (
 	"context"
@@ -12,8 +22,7 @@ import (
 	"github.com/jwtguard/jwtguard/middleware"
 )
 
-// Conformance suites: the contracts of the interfaces a service plugs into
-// jwtguard, checked against an implementation. They run on the real clock
+// The suites run on the real clock
 // (a shared store keeps its own time), take about two seconds each, and
 // call newStore once per subtest, so each subtest starts empty; stores
 // that share a backend must keep their subtests apart (a fresh key prefix
