@@ -161,8 +161,8 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //     for too: a revoked token is ReasonRevoked, a failing list
 //     ReasonRevocationUnavailable (ErrUnavailable, 503).
 //
-// Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
-// ErrKeysUnavailable.
+// Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken,
+// ErrKeysUnavailable or (a failing revocation list) ErrUnavailable.
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
 	cs, e := v.check(ctx, token, SchemeBearer, nil)
 	if e != nil {
