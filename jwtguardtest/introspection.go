@@ -104,9 +104,12 @@ func NewIntrospector() (*Introspector, error) {
 	mux.Handle("POST "+IntrospectionPath, x)
 	mux.HandleFunc("GET /.well-known/openid-configuration", x.serveMetadata)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", x.serveMetadata)
-	x.srv = httptest.NewServer(mux)
-	x.issuer = x.srv.URL + "/"
-	x.endpoint = x.srv.URL + IntrospectionPath
+	// Addresses are set before the server serves (see NewIssuer).
+	x.srv = httptest.NewUnstartedServer(mux)
+	base := "http://" + x.srv.Listener.Addr().String()
+	x.issuer = base + "/"
+	x.endpoint = base + IntrospectionPath
+	x.srv.Start()
 	return x, nil
 }
 

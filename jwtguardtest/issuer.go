@@ -95,8 +95,11 @@ func NewIssuer(opts ...Option) (*Issuer, error) {
 	if _, err := iss.addKey(o.alg); err != nil {
 		return nil, err
 	}
-	iss.srv = httptest.NewServer(iss.handler())
-	iss.base = iss.srv.URL
+	// base is set before the server serves: a request that arrives at
+	// once (a client of an earlier issuer on the same port) reads it.
+	iss.srv = httptest.NewUnstartedServer(iss.handler())
+	iss.base = "http://" + iss.srv.Listener.Addr().String()
+	iss.srv.Start()
 	return iss, nil
 }
 
