@@ -33,6 +33,7 @@ type Client struct {
 	gen    atomic.Uint64 // bumped by Invalidate and Purge
 	bucket *bucket
 	sem    chan struct{}
+	shared *shared // nil without WithSharedCache
 }
 
 // New checks cfg and returns a Client. It does no I/O: with an empty
@@ -94,6 +95,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		cfg.Leeway = DefaultLeeway
 	}
 	c.cfg = cfg
+	if o.shared != nil {
+		c.shared = newShared(o.shared, o.sharedSecret, &c.cfg)
+	}
 	c.policy = policy{
 		issuer:     cfg.Issuer,
 		audiences:  cfg.Audiences,
@@ -163,6 +167,9 @@ func (c *Client) lead(ctx context.Context, token string, k cacheKey, s *shard, c
 	var (
 		res *Result
 		e   *Error
+		// capUntil is when the shared cache's entry dies, when the
+		// outcome came from it: the local copy dies then too.
+		capUntil int64
 	)
 	defer func() {
 		if res == nil && e == nil { // a panic below
@@ -171,7 +178,11 @@ func (c *Client) lead(ctx context.Context, token string, k cacheKey, s *shard, c
 		now := c.opts.now()
 		s.mu.Lock()
 		delete(s.calls, k)
-		if until := lifetime(res, e, now, c.opts.positiveTTL, c.opts.negativeTTL); until != 0 && c.gen.Load() == gen {
+		until := lifetime(res, e, now, c.opts.positiveTTL, c.opts.negativeTTL)
+		if capUntil != 0 {
+			until = min(until, capUntil)
+		}
+		if until != 0 && c.gen.Load() == gen {
 			cost := 512
 			if res != nil {
 				cost = entryCost(len(res.raw))
@@ -185,7 +196,17 @@ func (c *Client) lead(ctx context.Context, token string, k cacheKey, s *shard, c
 		cl.retry = e != nil && e.category == ErrUnavailable && ctx.Err() != nil
 		close(cl.done)
 	}()
+	if c.shared != nil {
+		var hit bool
+		if res, e, capUntil, hit = c.shared.get(ctx, token, &c.policy, c.opts.now(), c.obs); hit {
+			return outcome(res, e)
+		}
+	}
 	res, e = c.fetch(ctx, token)
+	if c.shared != nil {
+		now := c.opts.now()
+		c.shared.set(ctx, token, res, e, lifetime(res, e, now, c.opts.positiveTTL, c.opts.negativeTTL), now)
+	}
 	return outcome(res, e)
 }
 
@@ -269,16 +290,22 @@ func (c *Client) endpointURL(ctx context.Context) (string, *Error) {
 
 // Invalidate forgets the cached answer for token, for a revocation hook
 // (RFC 7009): the next Introspect asks the endpoint. A request already in
-// flight for it is not cached.
+// flight for it is not cached. With WithSharedCache it deletes the shared
+// entry too (waiting up to 100 ms for it); other replicas may answer from
+// their local caches until those entries die (positiveTTL at most).
 func (c *Client) Invalidate(token string) {
 	if !validToken(token) {
 		return
 	}
 	c.gen.Add(1)
 	c.cache.remove(c.keys.key(token))
+	if c.shared != nil {
+		c.shared.delete(token)
+	}
 }
 
-// Purge forgets every cached answer.
+// Purge forgets every answer of the local cache (not the shared one,
+// WithSharedCache).
 func (c *Client) Purge() {
 	c.gen.Add(1)
 	c.cache.purge()

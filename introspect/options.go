@@ -121,6 +121,9 @@ type options struct {
 	observer    Observer
 	now         func() time.Time
 	insecure    bool
+	// shared is the cache replicas share (WithSharedCache); nil: none.
+	shared       SharedCache
+	sharedSecret []byte
 }
 
 func newOptions(opts []Option) (*options, error) {

@@ -236,22 +236,24 @@ func (v *Validator) authenticate(ctx context.Context, c *Credentials) (*Claims, 
 	default:
 		return nil, errNoToken()
 	}
-	claims, e := v.check(ctx, c.Token, c.Scheme, c.ClientCertificate)
-	if e != nil || c.Scheme == SchemeBearer {
-		return claims, e
-	}
+	return v.check(ctx, c.Token, c.Scheme, c)
+}
+
+// checkProof checks the DPoP proof of c for the verified claims of its
+// token (RFC 9449 section 7.1).
+func (v *Validator) checkProof(ctx context.Context, c *Credentials, claims *Claims) *Error {
 	if len(c.Proofs) != 1 {
-		return nil, proofError("the request must carry exactly one DPoP proof header")
+		return proofError("the request must carry exactly one DPoP proof header")
 	}
 	if claims.ConfirmationJKT == "" {
-		return nil, invalid(ReasonDPoPNotBound, "the access token is not DPoP-bound (no cnf.jkt)")
+		return invalid(ReasonDPoPNotBound, "the access token is not DPoP-bound (no cnf.jkt)")
 	}
 	err := v.dpop.verifier.Verify(ctx, c.Proofs[0], dpop.Request{
 		Method: c.Method, URL: c.URL, AccessToken: c.Token, JKT: claims.ConfirmationJKT})
 	if err != nil {
-		return nil, dpopError(err)
+		return dpopError(err)
 	}
-	return claims, nil
+	return nil
 }
 
 // DPoPNonce returns the nonce to send in a DPoP-Nonce response header, or

@@ -165,10 +165,7 @@ func (v *Validator) Explain(ctx context.Context, token string, opts ...ExplainOp
 		vc.issuers[i] = ic
 	}
 	vc.byIssuer = issuerIndex(vc.issuers) // pointers into the copy
-	cs, verdict := vc.validate(ctx, token, nil)
-	if verdict == nil {
-		verdict = vc.bindingError(ctx, cs, SchemeBearer, nil)
-	}
+	_, verdict := vc.verdict(ctx, token, SchemeBearer, nil, nil) // Validate's
 	x := &explainer{v: &vc, cfg: &cfg, now: vc.nowSeconds(), token: token, traces: traces, verdict: verdict}
 	x.run()
 	if verdict == nil && cfg.requirement {

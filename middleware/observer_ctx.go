@@ -26,7 +26,8 @@ const (
 	// (RFC 6750): the token alone.
 	PathBearer Path = "bearer"
 	// PathDPoP: Authenticate with the DPoP scheme (RFC 9449). The event
-	// covers the token's checks; those of the proof are Authenticate's.
+	// covers the token's checks and the proof's, so a replayed proof or a
+	// failing replay store (ReasonReplayStoreUnavailable) is reported.
 	PathDPoP Path = "dpop"
 	// PathMTLS: a certificate-bound access token (RFC 8705, cnf
 	// x5t#S256) with the Bearer scheme, or with Validate. The event

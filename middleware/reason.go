@@ -84,6 +84,12 @@ const (
 	// limits turned the request down (ErrUnavailable, 503; Error.RetryAfter
 	// says when to retry).
 	ReasonIntrospectionRateLimited Reason = "introspection_rate_limited"
+	// ReasonRevoked: the token is on the revocation list (WithRevocation):
+	// its jti, its client or its subject was revoked.
+	ReasonRevoked Reason = "revoked"
+	// ReasonRevocationUnavailable: the revocation list could not answer
+	// (ErrUnavailable, 503).
+	ReasonRevocationUnavailable Reason = "revocation_unavailable"
 )
 
 // Reasons lists every Reason, for observers that pre-register labels.
@@ -101,4 +107,5 @@ var Reasons = []Reason{
 	ReasonClaimRequirement, ReasonInsufficientUserAuthentication,
 	ReasonMTLSNoCertificate, ReasonMTLSCertificateMismatch, ReasonMTLSProxyHeader,
 	ReasonInactive, ReasonIntrospectionUnavailable, ReasonIntrospectionRateLimited,
+	ReasonRevoked, ReasonRevocationUnavailable,
 }

@@ -37,6 +37,7 @@ type Validator struct {
 	certBound  bool  // WithCertificateBoundTokens: said in ResourceMetadata
 	proxyLog   *proxyLog
 	intro      *introspection // opaque tokens (WithIntrospection); nil: refused
+	revocation Revocation     // nil: none
 }
 
 // New returns a Validator for tokens issued by issuer (compared exactly,
@@ -109,6 +110,7 @@ func New(issuer, audience string, opts ...Option) (*Validator, error) {
 		certBound:  c.certBound,
 		proxyLog:   &proxyLog{},
 		intro:      intro,
+		revocation: c.revocation,
 	}, nil
 }
 
@@ -177,10 +179,15 @@ func (v *Validator) Audiences() []string { return slices.Clone(v.audiences) }
 //
 // With WithIntrospection, a token of any other shape than a JWS (three
 // segments) or a JWE (five) is not refused as opaque but validated at the
-// introspection endpoint (RFC 7662), then its sender constraint as in 6.
+// introspection endpoint (RFC 7662), then its sender constraint as in 6 and the revocation list as in 7.
+//
+//  7. the revocation list (WithRevocation), for tokens the cache answers
+//     for too: a revoked token is ReasonRevoked, a failing list
+//     ReasonRevocationUnavailable (ErrUnavailable, 503).
 //
 // Every error is an *Error wrapping ErrInvalidToken, ErrMissingToken or
-// ErrUnavailable (ErrKeysUnavailable, or the introspection endpoint).
+// ErrUnavailable (ErrKeysUnavailable, the introspection endpoint, or a
+// failing revocation list).
 func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error) {
 	cs, e := v.check(ctx, token, SchemeBearer, nil)
 	if e != nil {
@@ -190,31 +197,42 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Claims, error)
 }
 
 // check validates token, then its sender constraint for scheme and the
-// client certificate cert returns (bindingError), and reports both to the
-// observer as one validation. The binding runs after the verified-token
-// cache: the cache holds what the signature vouches for, the binding
-// depends on how the token came.
-func (v *Validator) check(ctx context.Context, token, scheme string, cert func() (*x509.Certificate, error)) (*Claims, *Error) {
+// client certificate of c (bindingError), then consults the revocation list
+// and, for the DPoP scheme, verifies the proof of c; it reports all of it to
+// the observer as one validation. The binding and the revocation list run
+// after the verified-token cache: the cache holds what the signature vouches
+// for, the binding depends on how the token came and the list changes. c is
+// nil for Validate.
+func (v *Validator) check(ctx context.Context, token, scheme string, c *Credentials) (*Claims, *Error) {
 	if v.observer == nil && v.logger == nil {
-		cs, e := v.validate(ctx, token, nil)
-		if e == nil {
-			e = v.bindingError(ctx, cs, scheme, cert)
-		}
-		if e != nil {
-			return nil, e
-		}
-		return cs, nil
+		return v.verdict(ctx, token, scheme, c, nil)
 	}
 	start := time.Now()
 	ev := ValidationEvent{Path: pathOf(scheme)}
-	cs, e := v.validate(ctx, token, &ev)
+	cs, e := v.verdict(ctx, token, scheme, c, &ev)
+	v.observe(ctx, &ev, start, e)
+	return cs, e
+}
+
+// verdict is check without the observer.
+func (v *Validator) verdict(ctx context.Context, token, scheme string, c *Credentials, ev *ValidationEvent) (*Claims, *Error) {
+	cs, e := v.validate(ctx, token, ev)
 	if e == nil {
-		if cs.cnf&cnfX5T != 0 {
+		if ev != nil && cs.cnf&cnfX5T != 0 {
 			ev.Path = certificatePath(ev.Path)
+		}
+		var cert func() (*x509.Certificate, error)
+		if c != nil {
+			cert = c.ClientCertificate
 		}
 		e = v.bindingError(ctx, cs, scheme, cert)
 	}
-	v.observe(ctx, &ev, start, e)
+	if e == nil && v.revocation != nil {
+		e = v.revocationError(ctx, cs)
+	}
+	if e == nil && c != nil && scheme == SchemeDPoP {
+		e = v.checkProof(ctx, c, cs)
+	}
 	if e != nil {
 		return nil, e
 	}

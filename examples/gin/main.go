@@ -26,6 +26,8 @@
 //	-introspection-url            token introspection endpoint (RFC 7662) for opaque tokens of -issuer [JWTGUARD_INTROSPECTION_URL]
 //	-introspection-client-id      this API's client ID there [JWTGUARD_INTROSPECTION_CLIENT_ID]
 //	-introspection-client-secret  this API's client secret there (client_secret_basic) [JWTGUARD_INTROSPECTION_CLIENT_SECRET]
+//	-redis             redis:// URL shared by the replicas: DPoP replay store and revocation list [JWTGUARD_REDIS]
+//	-dpop-nonce-secret require DPoP nonces derived from this secret, at least 32 bytes [JWTGUARD_DPOP_NONCE_SECRET]
 //
 // With the three -introspection-* settings, opaque access tokens of -issuer
 // (Okta, Keycloak, ORY Hydra...) are validated at that endpoint and every

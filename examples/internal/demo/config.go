@@ -59,6 +59,16 @@ type Config struct {
 	IntrospectionURL          string
 	IntrospectionClientID     string
 	IntrospectionClientSecret string
+	// Redis is a redis:// (or rediss://) URL (-redis, JWTGUARD_REDIS):
+	// the DPoP replay store and the revocation list live there, shared by
+	// every demo process started with the same URL (adapters/redisguard).
+	// Empty: both stay in the process.
+	Redis string
+	// DPoPNonceSecret makes the API require DPoP server nonces derived
+	// from it (-dpop-nonce-secret, JWTGUARD_DPOP_NONCE_SECRET; at least 32
+	// bytes): processes started with the same secret accept each other's
+	// nonces. Empty: no nonces.
+	DPoPNonceSecret string
 	// Logger, when set, receives the key source's warnings (failed
 	// refreshes) and key-set changes. Not a flag; nil logs nothing.
 	Logger *slog.Logger
@@ -115,6 +125,8 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 	str(&c.IntrospectionClientID, "introspection-client-id", "JWTGUARD_INTROSPECTION_CLIENT_ID", "client ID of this API at the introspection endpoint")
 	str(&c.IntrospectionClientSecret, "introspection-client-secret", "JWTGUARD_INTROSPECTION_CLIENT_SECRET",
 		"client secret of this API at the introspection endpoint (prefer the environment variable: flags show in ps)")
+	str(&c.Redis, "redis", "JWTGUARD_REDIS", "redis:// URL of a Redis shared by the replicas: DPoP replay store and revocation list")
+	str(&c.DPoPNonceSecret, "dpop-nonce-secret", "JWTGUARD_DPOP_NONCE_SECRET", "require DPoP nonces derived from this secret (at least 32 bytes), shared by the replicas")
 	dur := func(p *time.Duration, flagName, env, help string) {
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
@@ -143,8 +155,9 @@ func (c *Config) Parse(name string, args []string, getenv func(string) string, u
 // Check reports a configuration that cannot work: no listen address, no
 // audience, an empty or repeated issuer, -jwks-uri with several issuers,
 // negative durations, durations the key source refuses (under one second),
-// TLS flags that do not go together, or an incomplete introspection
-// configuration.
+// TLS flags that do not go together, an incomplete introspection
+// configuration, a -redis that is not a redis:// or rediss:// URL, or a
+// DPoP nonce secret shorter than 32 bytes.
 func (c Config) Check() error {
 	if err := c.checkTLS(); err != nil {
 		return err
@@ -172,6 +185,10 @@ func (c Config) Check() error {
 		return fmt.Errorf("demo: -jwks-refresh %s: must be at least 1s", c.JWKSRefresh)
 	case c.JWKSMinRefresh != 0 && c.JWKSMinRefresh < time.Second:
 		return fmt.Errorf("demo: -jwks-min-refresh %s: must be at least 1s", c.JWKSMinRefresh)
+	case c.Redis != "" && !strings.HasPrefix(c.Redis, "redis://") && !strings.HasPrefix(c.Redis, "rediss://"):
+		return errors.New("demo: -redis must be a redis:// or rediss:// URL")
+	case c.DPoPNonceSecret != "" && len(c.DPoPNonceSecret) < 32:
+		return fmt.Errorf("demo: -dpop-nonce-secret: %d bytes; at least 32 are needed", len(c.DPoPNonceSecret))
 	}
 	return nil
 }

@@ -133,6 +133,26 @@ func TestParse(t *testing.T) {
 		{name: "min refresh under 1s", args: []string{"-jwks-min-refresh", "-1s"}, err: "at least 1s"},
 		{name: "empty audience", args: []string{"-audience", ""}, err: "-audience is empty"},
 		{name: "empty addr", env: map[string]string{}, args: []string{"-addr="}, err: "-addr is empty"},
+		{
+			name: "redis and nonce secret by flag",
+			args: []string{"-redis", "redis://127.0.0.1:6379/0", "-dpop-nonce-secret", strings.Repeat("s", 32)},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace,
+				Redis: "redis://127.0.0.1:6379/0", DPoPNonceSecret: strings.Repeat("s", 32)},
+		},
+		{
+			name: "redis and nonce secret by env",
+			env:  map[string]string{"JWTGUARD_REDIS": "rediss://user:pw@redis.internal:6380/1", "JWTGUARD_DPOP_NONCE_SECRET": strings.Repeat("e", 40)},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace,
+				Redis: "rediss://user:pw@redis.internal:6380/1", DPoPNonceSecret: strings.Repeat("e", 40)},
+		},
+		{
+			name: "nonce secret alone",
+			args: []string{"-dpop-nonce-secret", strings.Repeat("s", 32)},
+			want: Config{Addr: DefaultAddr, Audience: DefaultAudience, Namespace: DefaultNamespace, DPoPNonceSecret: strings.Repeat("s", 32)},
+		},
+		{name: "short nonce secret", args: []string{"-dpop-nonce-secret", strings.Repeat("s", 31)}, err: "at least 32"},
+		{name: "short nonce secret by env", env: map[string]string{"JWTGUARD_DPOP_NONCE_SECRET": "short"}, err: "at least 32"},
+		{name: "redis not a URL", args: []string{"-redis", "127.0.0.1:6379"}, err: "redis:// or rediss://"},
 		{name: "stray argument", args: []string{"extra"}, err: "unexpected arguments"},
 		{name: "unknown flag", args: []string{"-port", "1"}, err: "flag provided but not defined"},
 	}
@@ -167,7 +187,8 @@ func TestParseHelp(t *testing.T) {
 	for _, want := range []string{"-addr", "JWTGUARD_ADDR", "-issuer", "-jwks-uri", "-audience", "-namespace", "-jwks-refresh", "-jwks-min-refresh", "JWTGUARD_JWKS_MIN_REFRESH",
 		"-tls-cert", "JWTGUARD_TLS_CERT", "-tls-key", "JWTGUARD_TLS_KEY", "-client-ca", "JWTGUARD_CLIENT_CA", "-dev-tls", "JWTGUARD_DEV_TLS",
 		"-introspection-url", "JWTGUARD_INTROSPECTION_URL", "-introspection-client-id", "JWTGUARD_INTROSPECTION_CLIENT_ID",
-		"-introspection-client-secret", "JWTGUARD_INTROSPECTION_CLIENT_SECRET"} {
+		"-introspection-client-secret", "JWTGUARD_INTROSPECTION_CLIENT_SECRET",
+		"-redis", "JWTGUARD_REDIS", "-dpop-nonce-secret", "JWTGUARD_DPOP_NONCE_SECRET"} {
 		if !strings.Contains(usage.String(), want) {
 			t.Errorf("usage lacks %s:\n%s", want, usage.String())
 		}

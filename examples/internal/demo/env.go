@@ -2,16 +2,21 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/jwtguard/jwtguard/adapters/promguard"
+	"github.com/jwtguard/jwtguard/adapters/redisguard"
+	"github.com/jwtguard/jwtguard/introspect"
 	"github.com/jwtguard/jwtguard/jwks"
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 	"github.com/jwtguard/jwtguard/middleware"
@@ -35,6 +40,13 @@ type Env struct {
 	// the certificates -dev-tls generated (see tls.go).
 	TLS    *tls.Config
 	DevTLS *DevTLS
+	// Redis is the client of Config.Redis, and Revocations the revocation
+	// list kept there; nil without -redis. IntrospectionCache is the
+	// shared cache for introspect.WithSharedCache, for a demo that
+	// introspects.
+	Redis              *redis.Client
+	Revocations        *redisguard.Revocation
+	IntrospectionCache *redisguard.IntrospectionCache
 }
 
 // Start builds the demo's Env from cfg. With no cfg.Issuers it first
@@ -96,6 +108,17 @@ func Start(cfg Config) (*Env, error) {
 		opts = append(opts, middleware.WithNamespace(cfg.Namespace))
 	}
 	opts = append(opts, cfg.tlsOptions()...)
+	if cfg.DPoPNonceSecret != "" {
+		opts = append(opts, middleware.WithDPoPNonce([]byte(cfg.DPoPNonceSecret), 0))
+	}
+	if cfg.Redis != "" {
+		shared, err := env.startRedis(cfg.Redis)
+		if err != nil {
+			env.Close()
+			return nil, err
+		}
+		opts = append(opts, shared...)
+	}
 	if o := env.introspection(); o != nil {
 		opts = append(opts, o)
 	}
@@ -115,8 +138,51 @@ func (e *Env) introspection() middleware.Option {
 	if e.Config.IntrospectionURL == "" {
 		return nil
 	}
+	var opts []introspect.Option
+	if e.IntrospectionCache != nil {
+		// With -redis the replicas share introspection answers. The
+		// cache's key is derived from the client secret, which every
+		// replica has and nobody else does.
+		key := sha256.Sum256([]byte("jwtguard demo introspection cache\x00" + e.Config.IntrospectionClientSecret))
+		opts = append(opts, introspect.WithSharedCache(e.IntrospectionCache, key[:]))
+	}
 	return middleware.WithIntrospectionEndpoint(e.Config.IntrospectionURL,
-		e.Config.IntrospectionClientID, e.Config.IntrospectionClientSecret)
+		e.Config.IntrospectionClientID, e.Config.IntrospectionClientSecret, opts...)
+}
+
+// startRedis connects to the Redis of -redis and returns the validator
+// options that keep the DPoP replay store and the revocation list there.
+// It waits (5 s at most) for the revocation list's first load: a demo
+// started while Redis is unreachable stops with an error. Afterwards,
+// while Redis is unreachable, DPoP requests get 503 with Retry-After (a
+// proof that cannot be checked for replay is never accepted) and Bearer
+// requests are unaffected: the revocation list answers from the snapshot
+// taken before the outage (redisguard.WithMaxStaleness(0)); revocations
+// cannot be written to Redis meanwhile anyway.
+func (e *Env) startRedis(url string) ([]middleware.Option, error) {
+	c, err := redisguard.NewClient(url)
+	if err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	e.Redis = c
+	store, err := redisguard.NewReplayStore(c)
+	if err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	if e.IntrospectionCache, err = redisguard.NewIntrospectionCache(c); err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	rev, err := redisguard.NewRevocation(c, redisguard.WithMaxStaleness(0))
+	if err != nil {
+		return nil, fmt.Errorf("demo: -redis: %w", err)
+	}
+	e.Revocations = rev
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rev.WaitReady(ctx); err != nil {
+		return nil, fmt.Errorf("demo: -redis: Redis unreachable at start: %w", err)
+	}
+	return []middleware.Option{middleware.WithDPoPReplayStore(store), middleware.WithRevocation(rev)}, nil
 }
 
 // KeySource returns the key source of issuer: jwks.NewRemote(cfg.JWKSURI)
@@ -178,4 +244,10 @@ func (e *Env) Close() {
 		e.Dev.Close()
 	}
 	e.closeTLS()
+	if e.Revocations != nil {
+		e.Revocations.Close()
+	}
+	if e.Redis != nil {
+		e.Redis.Close()
+	}
 }
