@@ -164,7 +164,7 @@ func (v *Validator) Explain(ctx context.Context, token string, opts ...ExplainOp
 		ic.keys, ic.owned = traces[i], false
 		vc.issuers[i] = ic
 	}
-	vc.byIssuer = issuerIndex(vc.issuers) // pointers into the copy
+	vc.byIssuer = issuerIndex(vc.issuers)                        // pointers into the copy
 	_, verdict := vc.verdict(ctx, token, SchemeBearer, nil, nil) // Validate's
 	x := &explainer{v: &vc, cfg: &cfg, now: vc.nowSeconds(), token: token, traces: traces, verdict: verdict}
 	x.run()

@@ -61,7 +61,7 @@ type config struct {
 	certBound  bool // WithCertificateBoundTokens
 
 	introspection introspectionConfig
-	revocation Revocation
+	revocation    Revocation
 }
 
 // WithKeys sets the key source of the primary issuer (the one given to New).
