@@ -218,8 +218,10 @@ func TestClientCertificatesNil(t *testing.T) {
 	env := adaptertest.NewEnv(t)
 	for name, build := range map[string]func(){
 		"Protect": func() { echoguard.Protect(env.V, echoguard.WithClientCertificates(nil)) },
-		"Require": func() { echoguard.Require(env.V, scopecheck.All("read:contacts"), echoguard.WithClientCertificates(nil)) },
-		"public":  func() { echoguard.Require(env.V, open, echoguard.WithClientCertificates(nil)) },
+		"Require": func() {
+			echoguard.Require(env.V, scopecheck.All("read:contacts"), echoguard.WithClientCertificates(nil))
+		},
+		"public": func() { echoguard.Require(env.V, open, echoguard.WithClientCertificates(nil)) },
 	} {
 		func() {
 			defer func() {
