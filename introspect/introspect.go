@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 // Client validates opaque access tokens at an RFC 7662 introspection
@@ -333,24 +335,5 @@ func kindOf(e *Error) Kind {
 // validToken checks the length and RFC 6750 section 2.1 b64token:
 // 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
 func validToken(s string) bool {
-	if len(s) == 0 || len(s) > MaxTokenBytes {
-		return false
-	}
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
-			break
-		}
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
+	return len(s) > 0 && len(s) <= MaxTokenBytes && jose.IsB64Token(s)
 }

@@ -50,25 +50,3 @@ func authorization(h http.Header) (string, error) {
 func errNoToken() *Error {
 	return NewError(ErrMissingToken, ReasonMissingToken, "no bearer token in the Authorization header")
 }
-
-// isB64Token checks RFC 6750 section 2.1:
-// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-func isB64Token(s string) bool {
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
-			break
-		}
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
-}

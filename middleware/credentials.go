@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/jwtguard/jwtguard/internal/jose"
 	"github.com/jwtguard/jwtguard/mtls"
 )
 
@@ -54,7 +55,7 @@ func CredentialsFromAuthorization(authorization string, proofs []string) (Creden
 	if cred == "" {
 		return Credentials{}, errNoToken()
 	}
-	if !isB64Token(cred) {
+	if !jose.IsB64Token(cred) {
 		return Credentials{}, invalid(ReasonMalformed,
 			"the credential has characters outside the b64token syntax (RFC 6750 section 2.1)")
 	}

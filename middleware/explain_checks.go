@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math"
@@ -131,14 +130,14 @@ func (x *explainer) format() {
 			x.skip("the token is not a JWT", x.rest(CheckFormat)...)
 			return
 		case ReasonEncrypted:
-			x.showHeader(lenientDecode(tok[:strings.IndexByte(tok, '.')]))
+			x.showHeader(jose.DecodeLenient(tok[:strings.IndexByte(tok, '.')]))
 			x.failFormat(problems, sizeNote+"5 segments: a JWE (RFC 7516), encrypted for its audience; this API accepts signed JWTs (JWS) only", hintEncrypted)
 			x.skip("the token is encrypted", x.rest(CheckFormat)...)
 			return
 		}
 		if segs != 3 {
 			first, _, _ := strings.Cut(tok, ".")
-			x.showHeader(lenientDecode(first))
+			x.showHeader(jose.DecodeLenient(first))
 			x.failFormat(problems, sizeNote+e.Description+" ("+strconv.Itoa(segs)+" segments)", "send the whole token as the authorization server issued it: header.payload.signature")
 			x.skip("the token is not a compact JWS", x.rest(CheckFormat)...)
 			return
@@ -152,19 +151,19 @@ func (x *explainer) format() {
 	}
 	x.parts, x.split = parts, true
 	if x.lenient {
-		x.hdr, x.payload, x.sig = lenientDecode(parts.Header), lenientDecode(parts.Payload), lenientDecode(parts.Signature)
+		x.hdr, x.payload, x.sig = jose.DecodeLenient(parts.Header), jose.DecodeLenient(parts.Payload), jose.DecodeLenient(parts.Signature)
 		x.payloadOK, x.sigOK = x.payload != nil, x.sig != nil
 	} else {
 		var ok bool
 		if x.hdr, ok = strictDecode(parts.Header); !ok {
 			problems = append(problems, invalid(ReasonEncoding, "the token header is not valid base64url"))
-			x.hdr = lenientDecode(parts.Header)
+			x.hdr = jose.DecodeLenient(parts.Header)
 		}
 		if x.payload, x.payloadOK = strictDecode(parts.Payload); !x.payloadOK {
-			x.payload = lenientDecode(parts.Payload)
+			x.payload = jose.DecodeLenient(parts.Payload)
 		}
 		if x.sig, x.sigOK = strictDecode(parts.Signature); !x.sigOK {
-			x.sig = lenientDecode(parts.Signature)
+			x.sig = jose.DecodeLenient(parts.Signature)
 		}
 	}
 	x.showHeader(x.hdr)
@@ -222,28 +221,6 @@ func opaqueDetail(tok string, segs int) string {
 // strictDecode decodes a segment as Validate does.
 func strictDecode(seg string) ([]byte, bool) {
 	return jose.DecodeSegmentString(seg)
-}
-
-// lenientDecode decodes a segment for display whatever its spelling:
-// padding, the standard alphabet and whitespace are tolerated. nil when
-// it still does not decode.
-func lenientDecode(seg string) []byte {
-	s := strings.Map(func(r rune) rune {
-		switch r {
-		case '+':
-			return '-'
-		case '/':
-			return '_'
-		case '=', ' ', '\t', '\r', '\n':
-			return -1
-		}
-		return r
-	}, seg)
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil
-	}
-	return b
 }
 
 // header: the JOSE header's JSON and structure, then typ and alg.

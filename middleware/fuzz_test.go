@@ -221,7 +221,7 @@ func FuzzBearerToken(f *testing.F) {
 			}
 			return
 		}
-		if !isB64Token(tok) {
+		if !jose.IsB64Token(tok) {
 			t.Fatalf("returned %q", tok)
 		}
 		// Reference: RFC 6750 section 2.1, "Bearer" 1*SP b64token, scheme

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/jwtguard/jwtguard/internal/jose"
 )
 
 const decodeSynopsis = "jwtguard decode [-json] TOKEN"
@@ -41,12 +42,12 @@ func (a *app) decode(args []string) int {
 	var problem string
 	switch len(segs) {
 	case 3:
-		out.Header, out.Claims = validJSON(decodeLenient(segs[0])), validJSON(decodeLenient(segs[1]))
+		out.Header, out.Claims = validJSON(jose.DecodeLenient(segs[0])), validJSON(jose.DecodeLenient(segs[1]))
 		if out.Claims == nil {
 			problem = "the payload is not base64url JSON"
 		}
 	case 5:
-		out.Header = validJSON(decodeLenient(segs[0]))
+		out.Header = validJSON(jose.DecodeLenient(segs[0]))
 		problem = "the token is a JWE (5 segments): its claims are encrypted"
 	default:
 		problem = fmt.Sprintf("the token is not a JWT: %d characters in %d dot-separated segment(s), opaque (a JWS has 3, a JWE 5)", len(tok), len(segs))
@@ -74,25 +75,4 @@ func (a *app) decode(args []string) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// decodeLenient decodes a segment whatever its base64 spelling (padding,
-// standard alphabet, whitespace); nil when it does not decode.
-func decodeLenient(seg string) []byte {
-	s := strings.Map(func(r rune) rune {
-		switch r {
-		case '+':
-			return '-'
-		case '/':
-			return '_'
-		case '=', ' ', '\t', '\r', '\n':
-			return -1
-		}
-		return r
-	}, seg)
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil
-	}
-	return b
 }
