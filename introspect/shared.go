@@ -5,7 +5,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -100,7 +99,9 @@ func newShared(sc SharedCache, secret []byte, cfg *Config) *shared {
 	if err != nil {
 		panic(err) // a 32-byte key
 	}
-	aead, err := cipher.NewGCM(block)
+	// GCM with random nonces that the AEAD draws itself: the mode FIPS
+	// 140-3 approves (GODEBUG=fips140=only refuses caller-chosen nonces).
+	aead, err := cipher.NewGCMWithRandomNonce(block)
 	if err != nil {
 		panic(err)
 	}
@@ -149,11 +150,7 @@ func (s *shared) get(ctx context.Context, token string, p *policy, now time.Time
 	if err != nil || !found {
 		return nil, nil, 0, false
 	}
-	ns := s.aead.NonceSize()
-	if len(v) < ns {
-		return nil, nil, 0, false
-	}
-	plain, err := s.aead.Open(nil, v[:ns], v[ns:], k[:])
+	plain, err := s.aead.Open(nil, nil, v, k[:]) // the nonce leads v
 	if err != nil || len(plain) < sharedOverhead || plain[0] != sharedVersion {
 		err = errors.New("introspect: a shared cache entry does not open")
 		return nil, nil, 0, false
@@ -203,9 +200,7 @@ func (s *shared) set(ctx context.Context, token string, res *Result, e *Error, u
 		return
 	}
 	k := s.key(token)
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	rand.Read(nonce)
-	sealed := s.aead.Seal(nonce, nonce, plain, k[:])
+	sealed := s.aead.Seal(make([]byte, 0, len(plain)+s.aead.Overhead()), nil, plain, k[:])
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	s.sc.Set(ctx, k, sealed, ttl) // best effort: the cache is an optimisation
