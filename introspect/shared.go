@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -99,9 +100,7 @@ func newShared(sc SharedCache, secret []byte, cfg *Config) *shared {
 	if err != nil {
 		panic(err) // a 32-byte key
 	}
-	// GCM with random nonces that the AEAD draws itself: the mode FIPS
-	// 140-3 approves (GODEBUG=fips140=only refuses caller-chosen nonces).
-	aead, err := cipher.NewGCMWithRandomNonce(block)
+	aead, err := randomNonceGCM(block)
 	if err != nil {
 		panic(err)
 	}
@@ -210,4 +209,43 @@ func (s *shared) delete(token string) {
 	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
 	defer cancel()
 	s.sc.Delete(ctx, s.key(token))
+}
+
+// randomNonceGCM returns AES-GCM whose Seal draws a random 96-bit nonce and
+// puts it before the ciphertext, and whose Open reads it from there.
+// cipher.NewGCMWithRandomNonce is the mode FIPS 140-3 approves
+// (GODEBUG=fips140=only refuses caller-chosen nonces); it takes only the
+// standard library's own AES blocks, so with GOEXPERIMENT=boringcrypto the
+// same layout is built on cipher.NewGCM, which that build allows.
+func randomNonceGCM(block cipher.Block) (cipher.AEAD, error) {
+	if aead, err := cipher.NewGCMWithRandomNonce(block); err == nil {
+		return aead, nil
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return prefixedNonce{gcm}, nil
+}
+
+// prefixedNonce is a GCM with the nonce drawn by Seal and carried before
+// the ciphertext, the layout of cipher.NewGCMWithRandomNonce.
+type prefixedNonce struct{ gcm cipher.AEAD }
+
+func (p prefixedNonce) NonceSize() int { return 0 }
+
+func (p prefixedNonce) Overhead() int { return p.gcm.NonceSize() + p.gcm.Overhead() }
+
+func (p prefixedNonce) Seal(dst, _, plain, ad []byte) []byte {
+	nonce := make([]byte, p.gcm.NonceSize())
+	rand.Read(nonce)
+	return p.gcm.Seal(append(dst, nonce...), nonce, plain, ad)
+}
+
+func (p prefixedNonce) Open(dst, _, sealed, ad []byte) ([]byte, error) {
+	n := p.gcm.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("introspect: sealed value too short")
+	}
+	return p.gcm.Open(dst, sealed[:n], sealed[n:], ad)
 }
