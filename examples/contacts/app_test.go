@@ -1,43 +1,17 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/jwtguard/jwtguard/adapters/httpguard"
 	"github.com/jwtguard/jwtguard/examples/internal/demo"
 	"github.com/jwtguard/jwtguard/examples/internal/demo/demotest"
 	"github.com/jwtguard/jwtguard/jwtguardtest"
 )
-
-// startAPI runs the contacts API in process with its development issuer
-// and waits for the keys.
-func startAPI(t *testing.T, cfg demo.Config) (*demo.Env, *httptest.Server) {
-	t.Helper()
-	env, err := demo.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(env.Close)
-	srv := httptest.NewServer(newHandler(env, demo.NewStore()))
-	t.Cleanup(srv.Close)
-	return env, srv
-}
-
-func prime(t *testing.T, env *demo.Env) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := env.Prime(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
 
 type answer struct {
 	status  int
@@ -78,6 +52,8 @@ func TestContract(t *testing.T) {
 	h := func(env *demo.Env) http.Handler { return newHandler(env, demo.NewStore()) }
 	t.Run("answers", func(t *testing.T) { demotest.Answers(t, h) })
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
+	t.Run("DPoP call", func(t *testing.T) { demotest.DPoPCall(t, h) })
+	t.Run("metrics and resource metadata", func(t *testing.T) { demotest.MetricsAndResourceMetadata(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
 	t.Run("introspection", func(t *testing.T) { demotest.Introspection(t, h) })
 	t.Run("certificate-bound tokens", func(t *testing.T) { demotest.CertificateBound(t, h) })

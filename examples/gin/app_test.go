@@ -120,6 +120,8 @@ func TestContract(t *testing.T) {
 	h := func(env *demo.Env) http.Handler { return newEngine(env, demo.NewStore()) }
 	t.Run("answers", func(t *testing.T) { demotest.Answers(t, h) })
 	t.Run("list, me and delete", func(t *testing.T) { demotest.ListMeAndDelete(t, h) })
+	t.Run("DPoP call", func(t *testing.T) { demotest.DPoPCall(t, h) })
+	t.Run("metrics and resource metadata", func(t *testing.T) { demotest.MetricsAndResourceMetadata(t, h) })
 	t.Run("issuer down then up", func(t *testing.T) { demotest.IssuerDownThenUp(t, h) })
 	t.Run("introspection", func(t *testing.T) { demotest.Introspection(t, h) })
 	t.Run("certificate-bound tokens", func(t *testing.T) { demotest.CertificateBound(t, h) })
