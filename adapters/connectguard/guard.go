@@ -8,6 +8,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/jwtguard/jwtguard/adapters/httpguard"
+	"github.com/jwtguard/jwtguard/internal/methodtable"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
@@ -17,7 +18,7 @@ import (
 // one handler). A Guard is immutable and safe for concurrent use.
 type Guard struct {
 	v     *middleware.Validator
-	table *table
+	table *methodtable.Table
 	cfg   *config
 	ew    *connect.ErrorWriter
 	// guard are the options of the httpguard guards that authenticate
@@ -35,7 +36,7 @@ func New(v *middleware.Validator, procedures Procedures, opts ...Option) (*Guard
 		return nil, errors.New("connectguard: nil validator")
 	}
 	cfg := newConfig(opts)
-	t, err := compile(procedures, cfg.public)
+	t, err := methodtable.Compile(procedures, cfg.public, naming, checkRequest)
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +114,8 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 		panic("connectguard: Handler given a nil handler")
 	}
 	h := &handler{g: g, next: next, guards: map[string]http.Handler{}}
-	for _, entries := range []map[string]scopecheck.Requirement{g.table.exact, g.table.services} {
-		for key, req := range entries {
-			h.guards[key] = httpguard.Require(g.v, req, next, g.guard...)
-		}
+	for key, req := range g.table.Entries() {
+		h.guards[key] = httpguard.Require(g.v, req, next, g.guard...)
 	}
 	return h
 }
@@ -130,7 +129,7 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if key, ok := h.g.table.match(r.URL.Path); ok {
+	if key, _, ok := h.g.table.Match(r.URL.Path); ok {
 		h.guards[key].ServeHTTP(w, r)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jwtguard/jwtguard/dpop"
 	"github.com/jwtguard/jwtguard/internal/authctx"
+	"github.com/jwtguard/jwtguard/internal/methodtable"
 	"github.com/jwtguard/jwtguard/middleware"
 	"github.com/jwtguard/jwtguard/mtls"
 	"github.com/jwtguard/jwtguard/scopecheck"
@@ -25,7 +26,7 @@ import (
 // use.
 type Guard struct {
 	v     *middleware.Validator
-	table *table
+	table *methodtable.Table
 	cfg   *config
 }
 
@@ -43,7 +44,7 @@ func New(v *middleware.Validator, methods Methods, opts ...Option) (*Guard, erro
 	if cfg.nilCerts {
 		return nil, errors.New("grpcguard: WithClientCertificates given a nil extractor")
 	}
-	t, err := compile(methods, cfg.public)
+	t, err := methodtable.Compile(methods, cfg.public, naming, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ type decision struct {
 // validator accepts, so the challenge is the one net/http sends (RFC 9449
 // section 7.1).
 func (g *Guard) authenticate(ctx context.Context, fullMethod string) (decision, *middleware.Error) {
-	req, ok := g.table.lookup(fullMethod)
+	_, req, ok := g.table.Match(fullMethod)
 	if !ok {
 		// Fail closed, before looking at the token: scopecheck's own
 		// answer for a resource that states no requirement.

@@ -1,9 +1,7 @@
 package grpcguard
 
 import (
-	"fmt"
-	"strings"
-
+	"github.com/jwtguard/jwtguard/internal/methodtable"
 	"github.com/jwtguard/jwtguard/scopecheck"
 )
 
@@ -29,80 +27,13 @@ const (
 	ReflectionServiceV1Alpha = "/grpc.reflection.v1alpha.ServerReflection/"
 )
 
-// table is the checked, private copy of a Methods map.
-type table struct {
-	exact    map[string]scopecheck.Requirement
-	services map[string]scopecheck.Requirement
-}
-
-// compile checks every entry and copies the map, so later changes to the
-// caller's map change nothing.
-func compile(m Methods, public []string) (*table, error) {
-	t := &table{exact: map[string]scopecheck.Requirement{}, services: map[string]scopecheck.Requirement{}}
-	for name, req := range m {
-		if err := checkName(name); err != nil {
-			return nil, err
-		}
-		if err := req.Validate(); err != nil {
-			return nil, fmt.Errorf("grpcguard: method %s: %w", name, err)
-		}
-		t.put(name, req)
-	}
-	for _, name := range public {
-		if req, ok := m[name]; ok && !req.IsPublic() {
-			return nil, fmt.Errorf("grpcguard: %s is declared public by an option and needs %s in the table", name, req)
-		}
-		t.put(name, scopecheck.Public)
-	}
-	return t, nil
-}
-
-func (t *table) put(name string, req scopecheck.Requirement) {
-	if strings.HasSuffix(name, "/") {
-		t.services[name] = req
-	} else {
-		t.exact[name] = req
-	}
-}
-
-// checkName accepts "/service/method" and "/service/" (gRPC over HTTP/2
-// ":path" syntax), with no space or control character.
-func checkName(name string) error {
-	svc, method, ok := strings.Cut(strings.TrimPrefix(name, "/"), "/")
-	if !strings.HasPrefix(name, "/") || !ok || svc == "" || strings.Contains(method, "/") {
-		return fmt.Errorf(`grpcguard: %q is not a full method name: want "/package.Service/Method" or "/package.Service/"`, name)
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c <= ' ' || c >= 0x7f {
-			return fmt.Errorf("grpcguard: %q is not a full method name: it holds a space or control character", name)
-		}
-	}
-	return nil
-}
-
-// lookup returns the requirement of fullMethod: its exact entry, else its
-// service's entry. ok is false for a method in neither.
-func (t *table) lookup(fullMethod string) (req scopecheck.Requirement, ok bool) {
-	if req, ok = t.exact[fullMethod]; ok {
-		return req, true
-	}
-	if i := strings.LastIndexByte(fullMethod, '/'); i > 0 {
-		req, ok = t.services[fullMethod[:i+1]]
-	}
-	return req, ok
-}
+// naming is how grpcguard names method-table entries in its errors.
+var naming = methodtable.Naming{Package: "grpcguard", Kind: "method", Noun: "a full method name"}
 
 // Policy returns the Guard's effective access policy: every method and
 // service of its table with its requirement, the services declared public
 // by options included (see scopecheck.Policy for the JSON schema).
 // Methods in neither are refused and appear nowhere.
 func (g *Guard) Policy() scopecheck.Policy {
-	all := make(map[string]scopecheck.Requirement, len(g.table.exact)+len(g.table.services))
-	for name, r := range g.table.services {
-		all[name] = r
-	}
-	for name, r := range g.table.exact {
-		all[name] = r
-	}
-	return scopecheck.NewPolicy(all)
+	return scopecheck.NewPolicy(g.table.Entries())
 }
